@@ -1,0 +1,91 @@
+/**
+ * The environment, parsed once at start-up. Every problem is reported together, in Persian and
+ * English, so an operator fixes the .env file in one pass instead of one crash at a time.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const schema = z.object({
+  BOT_TOKEN: z
+    .string({ error: 'BOT_TOKEN' })
+    .trim()
+    .regex(/^\d{3,}:[A-Za-z0-9_-]{20,}$/, { error: 'BOT_TOKEN_FORMAT' }),
+  BOT_API_ROOT: z.url({ error: 'BOT_API_ROOT' }).default('https://api.telegram.org'),
+  DATABASE_URL: optionalString.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL' }).optional(),
+  ),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  REDIS_URL: optionalString.pipe(z.string().regex(/^rediss?:\/\//, { error: 'REDIS_URL' }).optional()),
+  ADMIN_IDS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const parts = v.split(/[,\s]+/).filter(Boolean);
+      const bad = parts.filter((p) => !/^\d{1,15}$/.test(p));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: 'ADMIN_IDS' });
+      return parts.filter((p) => !bad.includes(p)).map((p) => BigInt(p));
+    }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL' }).default('info'),
+  TZ: z.string().default('Asia/Tehran'),
+  SEND_RATE: z.coerce.number({ error: 'SEND_RATE' }).positive({ error: 'SEND_RATE' }).max(10_000, { error: 'SEND_RATE' }).default(25),
+  /** Port for /healthz and the webhook endpoint; unset = no HTTP server. */
+  HTTP_PORT: optionalString.pipe(z.coerce.number().int().min(1).max(65535, { error: 'HTTP_PORT' }).optional()),
+  /** Public HTTPS URL of the webhook; unset = long polling. */
+  WEBHOOK_URL: optionalString.pipe(z.url({ error: 'WEBHOOK_URL' }).optional()),
+  WEBHOOK_SECRET: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: 'WEBHOOK_SECRET' }).optional(),
+  ),
+});
+
+export type Config = z.output<typeof schema>;
+
+/** Persian first, then English: the operator may read either. */
+const explanations: Record<string, string> = {
+  BOT_TOKEN: [
+    'توکن ربات (BOT_TOKEN) تعریف نشده است. در تلگرام به @BotFather پیام دهید، با فرمان /newbot ربات بسازید',
+    'و توکنی را که می‌دهد در فایل .env بنویسید:  BOT_TOKEN=123456:ABC...',
+    'BOT_TOKEN is missing. Message @BotFather on Telegram, create a bot with /newbot and put the token it gives',
+    'you in .env:  BOT_TOKEN=123456:ABC...',
+  ].join('\n  '),
+  BOT_TOKEN_FORMAT:
+    'قالب BOT_TOKEN درست نیست (باید شبیه 123456:ABC-DEF... باشد). / BOT_TOKEN does not look like a bot token (123456:ABC-DEF...).',
+  BOT_API_ROOT: 'BOT_API_ROOT باید یک نشانی کامل باشد. / BOT_API_ROOT must be a URL (https://api.telegram.org or https://tapi.bale.ai).',
+  DATABASE_URL: 'DATABASE_URL باید با postgresql:// شروع شود. / DATABASE_URL must start with postgresql://',
+  REDIS_URL: 'REDIS_URL باید با redis:// شروع شود. / REDIS_URL must start with redis://',
+  ADMIN_IDS: 'ADMIN_IDS باید شناسه‌های عددی جداشده با ویرگول باشد. / ADMIN_IDS must be numeric Telegram user ids separated by commas.',
+  LOG_LEVEL: 'LOG_LEVEL یکی از fatal, error, warn, info, debug, trace, silent است. / LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.',
+  SEND_RATE: 'SEND_RATE باید عددی مثبت (پیام در ثانیه) باشد. / SEND_RATE must be a positive number of messages per second.',
+  HTTP_PORT: 'HTTP_PORT باید شماره درگاه معتبر باشد. / HTTP_PORT must be a port number.',
+  WEBHOOK_URL: 'WEBHOOK_URL باید یک نشانی https کامل باشد. / WEBHOOK_URL must be a full https URL.',
+  WEBHOOK_SECRET:
+    'WEBHOOK_SECRET باید ۱۶ تا ۲۵۶ نویسه از A-Z، a-z، 0-9، _ و - باشد. / WEBHOOK_SECRET must be 16-256 characters of A-Z a-z 0-9 _ -',
+  WEBHOOK_NEEDS_SECRET:
+    'با WEBHOOK_URL، تعریف WEBHOOK_SECRET و HTTP_PORT هم لازم است. / WEBHOOK_URL needs WEBHOOK_SECRET and HTTP_PORT too.',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration problems:\n- ${problems.join('\n- ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  const problems = new Set<string>();
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = explanations[issue.message] ? issue.message : String(issue.path[0] ?? issue.message);
+      problems.add(explanations[key] ?? `${key}: ${issue.message}`);
+    }
+  } else if (parsed.data.WEBHOOK_URL && (!parsed.data.WEBHOOK_SECRET || !parsed.data.HTTP_PORT)) {
+    problems.add(explanations.WEBHOOK_NEEDS_SECRET!);
+  }
+  if (problems.size > 0 || !parsed.success) throw new ConfigError([...problems]);
+  return parsed.data;
+}

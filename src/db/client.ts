@@ -1,0 +1,89 @@
+/**
+ * One factory for both runtimes: a PostgreSQL server when DATABASE_URL is set, otherwise embedded
+ * PostgreSQL (PGlite) under the data directory. Same schema, same migrations, same queries.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.js';
+
+export type { PrismaClient } from './generated/client.js';
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  /** dataDir undefined = in memory (tests); loadDataDir restores a dump (fast test databases). */
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: DatabaseTarget['kind'];
+  /** Connections for the schema engine, to migrate this same database; close() ends every one of them. */
+  openMigrationConnection(): { adapterFactory: SqlMigrationAwareDriverAdapterFactory; close(): Promise<void> };
+  /** Embedded only: a dump of the data directory (used to clone migrated test databases quickly). */
+  dump?: () => Promise<Blob>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'postgres') {
+    // We own the pool: Prisma's $disconnect leaves a pool it was given a config for open, which keeps
+    // the process alive after shutdown.
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    pool.on('error', () => {}); // an idle client's error surfaces again on the next query; never crash on it
+    const adapterFactory = new PrismaPg(pool);
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return {
+      prisma,
+      kind: 'postgres',
+      openMigrationConnection: () => openEnginePool(target.url),
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+  if (target.dataDir) await mkdir(path.resolve(target.dataDir), { recursive: true });
+  const pglite = await PGlite.create(target.dataDir ? path.resolve(target.dataDir) : undefined, {
+    loadDataDir: target.loadDataDir,
+  });
+  const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    kind: 'pglite',
+    openMigrationConnection: () => ({ adapterFactory, close: async () => {} }),
+    dump: () => pglite.dumpDataDir('none') as Promise<Blob>,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+/**
+ * The schema engine keeps a pooled connection checked out after it is freed, so pool.end() alone
+ * would wait for it forever. Its pool records every client it makes, and closing ends them all.
+ */
+function openEnginePool(url: string) {
+  const clients = new Set<pg.Client>();
+  class TrackedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      clients.add(this);
+      this.on('end', () => clients.delete(this));
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 2, Client: TrackedClient });
+  pool.on('error', () => {});
+  return {
+    adapterFactory: new PrismaPg(pool),
+    close: async () => {
+      await Promise.allSettled([...clients].map((client) => client.end()));
+      await pool.end().catch(() => {});
+    },
+  };
+}
