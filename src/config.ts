@@ -34,7 +34,7 @@ const schema = z.object({
   TZ: z.string().default('Asia/Tehran'),
   SEND_RATE: z.coerce.number({ error: 'SEND_RATE' }).positive({ error: 'SEND_RATE' }).max(10_000, { error: 'SEND_RATE' }).default(25),
   /** Port for /healthz and the webhook endpoint; unset = no HTTP server. */
-  HTTP_PORT: optionalString.pipe(z.coerce.number().int().min(1).max(65535, { error: 'HTTP_PORT' }).optional()),
+  HTTP_PORT: optionalString.pipe(z.string().regex(/^\d{1,5}$/, { error: 'HTTP_PORT' }).transform(Number).optional()),
   /** Public HTTPS URL of the webhook; unset = long polling. */
   WEBHOOK_URL: optionalString.pipe(z.url({ error: 'WEBHOOK_URL' }).optional()),
   WEBHOOK_SECRET: optionalString.pipe(

@@ -1,0 +1,158 @@
+/**
+ * The composition root as a function: config -> storage -> services -> bot, dispatcher, scheduler,
+ * http. main.ts runs it for real; end-to-end tests run the very same wiring against a fake Bot API.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import os from 'node:os';
+import type { Telegraf } from 'telegraf';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import { createOutbox } from './delivery/outbox.js';
+import { RateGate } from './delivery/rate-gate.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { createTranslator } from './i18n/index.js';
+import { startHttpServer } from './http/server.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { createKeyValueStore } from './kv/index.js';
+import type { KeyValueStore } from './kv/kv.js';
+import type { Logger } from './logger.js';
+import { publishCommands } from './bot/commands.js';
+import type { BotContext } from './bot/context.js';
+import { createBot } from './bot/create-bot.js';
+import { createDatabaseSessionStore, createKvSessionStore } from './bot/session-store.js';
+import { createServices, type Services } from './services/index.js';
+
+const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface App {
+  db: Database;
+  kv: KeyValueStore;
+  services: Services;
+  bot: Telegraf<BotContext>;
+  dispatcher: Dispatcher;
+  scheduler: Scheduler;
+  /** Starts receiving updates (polling or webhook), dispatching and scheduling. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AppOverrides {
+  /** An already open database (tests hand in a migrated one). */
+  db?: Database;
+  kv?: KeyValueStore;
+  clock?: Clock;
+  /** Tests shorten the polling and dispatch intervals. */
+  dispatcher?: { idlePollMs?: number; concurrency?: number; leaseMs?: number };
+  owner?: string;
+}
+
+export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  const clock = overrides.clock ?? systemClock;
+  const owner = overrides.owner ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  const db =
+    overrides.db ??
+    (await openDatabase(
+      config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir: `${config.DATA_DIR}/pglite` },
+    ));
+  const { applied } = await migrateDatabase(db);
+  if (applied.length) logger.info({ applied }, 'database migrated');
+
+  const kv = overrides.kv ?? createKeyValueStore({ redisUrl: config.REDIS_URL, logger });
+  const sharedKv = Boolean(config.REDIS_URL);
+  const translator = createTranslator();
+
+  let dispatcher: Dispatcher | undefined;
+  const outbox = createOutbox({ prisma: db.prisma, clock, onEnqueued: () => dispatcher?.wake() });
+  const services = createServices({ prisma: db.prisma, kv, outbox, translator, clock });
+  await services.admins.ensureSuperAdmins(config.ADMIN_IDS);
+
+  const sessionStore = sharedKv
+    ? createKvSessionStore(kv, SESSION_TTL_MS)
+    : createDatabaseSessionStore(db.prisma, SESSION_TTL_MS, () => clock.now());
+  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.BOT_API_ROOT, services, kv, sessionStore, logger });
+
+  dispatcher = new Dispatcher({
+    prisma: db.prisma,
+    telegram: bot.telegram,
+    gate: new RateGate({ kv, ratePerSecond: config.SEND_RATE }),
+    logger,
+    owner,
+    clock,
+    ...overrides.dispatcher,
+    onUnreachable: (chatId, reason) => services.users.markUnreachable(chatId, reason),
+    onFailed: async (failure) => {
+      logger.warn({ deliveryId: String(failure.deliveryId), reason: failure.reason }, 'delivery failed');
+      await services.deliveryAlerts.notifySender(failure);
+    },
+  });
+
+  const scheduler = new Scheduler({ prisma: db.prisma, kv, logger, owner, clock, useKvLease: sharedKv });
+  scheduler.register('maintenance', '30 3 * * *', async ({ now }) => {
+    const monthAgo = new Date(now.getTime() - 30 * 24 * 60 * 60 * 1000);
+    await scheduler.pruneRuns(monthAgo);
+    await db.prisma.session.deleteMany({ where: { expiresAt: { lt: now } } });
+  });
+
+  let server: http.Server | undefined;
+  let polling: Promise<void> | undefined;
+
+  return {
+    db,
+    kv,
+    services,
+    bot,
+    dispatcher,
+    scheduler,
+    async start() {
+      await publishCommands({ telegram: bot.telegram, translator, prisma: db.prisma, logger });
+      dispatcher!.start();
+      scheduler.start();
+      const allowedUpdates = ['message', 'callback_query', 'my_chat_member'] as const;
+      if (config.WEBHOOK_URL && config.WEBHOOK_SECRET && config.HTTP_PORT) {
+        // The path carries a hash of the secret so that it is unguessable; Telegram also sends the
+        // secret itself in a header, which telegraf checks.
+        const path = `/telegram/${createHash('sha256').update(config.WEBHOOK_SECRET).digest('hex').slice(0, 32)}`;
+        const handler = await bot.createWebhook({
+          domain: new URL(config.WEBHOOK_URL).host,
+          path,
+          secret_token: config.WEBHOOK_SECRET,
+          allowed_updates: [...allowedUpdates],
+        });
+        server = await startHttpServer({ port: config.HTTP_PORT, logger, health, webhook: { path, handler } });
+      } else {
+        if (config.HTTP_PORT) server = await startHttpServer({ port: config.HTTP_PORT, logger, health });
+        await bot.telegram.deleteWebhook();
+        const me = await bot.telegram.getMe();
+        bot.botInfo = me;
+        // Not bot.launch(): it gives no sign of when polling has begun, so a stop() during start-up
+        // would miss it and leave polling running. startPolling sets up polling before it returns.
+        const telegraf = bot as unknown as { startPolling(allowedUpdates: string[]): Promise<void> };
+        polling = telegraf.startPolling([...allowedUpdates]);
+        polling.catch((err: unknown) => logger.fatal({ err }, 'polling stopped with an error'));
+        logger.info({ username: me.username }, 'bot started (long polling)');
+      }
+    },
+    async stop() {
+      try {
+        bot.stop('shutdown');
+      } catch {
+        // not running (webhook mode, or never launched)
+      }
+      await polling?.catch(() => {});
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await scheduler.stop();
+      await dispatcher!.stop();
+      await kv.close();
+      if (!overrides.db) await db.close();
+    },
+  };
+
+  async function health(): Promise<boolean> {
+    await db.prisma.$queryRaw`SELECT 1`;
+    return true;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Where half-filled forms live between messages: Redis when configured (shared by every process),
+ * otherwise the database, so a restart of a single-process bot loses no form either.
+ * An unchanged session is not written back: most updates do not touch it.
+ */
+import type { PrismaClient } from '../db/client.js';
+import type { KeyValueStore } from '../kv/kv.js';
+import type { SessionData } from './context.js';
+
+export interface SessionStore {
+  get(key: string): Promise<SessionData | undefined>;
+  set(key: string, value: SessionData): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+interface RawStore {
+  read(key: string): Promise<string | undefined>;
+  write(key: string, json: string): Promise<void>;
+  remove(key: string): Promise<void>;
+}
+
+function skippingUnchanged(raw: RawStore): SessionStore {
+  const lastSeen = new Map<string, string>();
+  return {
+    async get(key) {
+      const json = await raw.read(key);
+      if (json === undefined) return undefined;
+      lastSeen.set(key, json);
+      return JSON.parse(json) as SessionData;
+    },
+    async set(key, value) {
+      const json = JSON.stringify(value);
+      const previous = lastSeen.get(key);
+      lastSeen.delete(key);
+      if (json === previous || (previous === undefined && json === '{}')) return;
+      await raw.write(key, json);
+    },
+    async delete(key) {
+      lastSeen.delete(key);
+      await raw.remove(key);
+    },
+  };
+}
+
+export function createDatabaseSessionStore(prisma: PrismaClient, ttlMs: number, now: () => Date): SessionStore {
+  return skippingUnchanged({
+    async read(key) {
+      const row = await prisma.session.findUnique({ where: { key } });
+      if (!row || (row.expiresAt && row.expiresAt < now())) return undefined;
+      return JSON.stringify(row.data);
+    },
+    async write(key, json) {
+      const expiresAt = new Date(now().getTime() + ttlMs);
+      const data = JSON.parse(json) as object;
+      await prisma.session.upsert({ where: { key }, create: { key, data, expiresAt }, update: { data, expiresAt } });
+    },
+    async remove(key) {
+      await prisma.session.deleteMany({ where: { key } });
+    },
+  });
+}
+
+export function createKvSessionStore(kv: KeyValueStore, ttlMs: number): SessionStore {
+  return skippingUnchanged({
+    read: async (key) => (await kv.get(`session:${key}`)) ?? undefined,
+    write: (key, json) => kv.set(`session:${key}`, json, ttlMs),
+    remove: (key) => kv.delete(`session:${key}`),
+  });
+}

@@ -1,0 +1,52 @@
+/** Entry point: read the configuration, build the app, run it until a signal says stop. */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+// A .env file beside package.json is read if present; real environment variables win.
+if (existsSync('.env')) {
+  for (const [key, value] of Object.entries(parseEnv(readFileSync('.env', 'utf8')))) process.env[key] ??= value;
+}
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`\n${err.message}\n\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+process.env.TZ = config.TZ;
+
+const logger = createLogger({ level: config.LOG_LEVEL });
+const app = await createApp(config, logger);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), 15_000);
+  force.unref();
+  try {
+    await app.stop();
+  } finally {
+    // The wasm schema engine may leave a timer behind after migrating; nothing else is running now.
+    process.exit(0);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+
+try {
+  await app.start();
+} catch (err) {
+  logger.fatal({ err }, 'could not start the bot');
+  await app.stop().catch(() => {});
+  process.exit(1);
+}

@@ -1,0 +1,28 @@
+/** The composition of use cases, built once in main.ts (or a test) and handed to every entry point. */
+import type { PrismaClient } from '../db/client.js';
+import type { Outbox } from '../delivery/outbox.js';
+import type { Clock } from '../domain/clock.js';
+import type { Translator } from '../i18n/index.js';
+import type { KeyValueStore } from '../kv/kv.js';
+import { createAdminService } from './admins.js';
+import { createDeliveryAlerts } from './delivery-alerts.js';
+import { createUserService } from './users.js';
+
+export interface ServiceDeps {
+  prisma: PrismaClient;
+  kv: KeyValueStore;
+  outbox: Outbox;
+  translator: Translator;
+  clock: Clock;
+}
+
+export function createServices(deps: ServiceDeps) {
+  return {
+    translator: deps.translator,
+    users: createUserService(deps),
+    admins: createAdminService(deps),
+    deliveryAlerts: createDeliveryAlerts(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
