@@ -353,13 +353,17 @@ describe('FakeBotApi wire format', () => {
 
   it('close() ends pending long polls promptly', async () => {
     const other = await FakeBotApi.start();
-    const client = new Telegram(other.token, { apiRoot: other.apiRoot });
-    const poll = client.getUpdates(50, 100, 0, undefined);
-    await other.waitForLongPoll();
-    const started = Date.now();
-    await other.close();
-    await expect(poll).resolves.toEqual([]);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    try {
+      const client = new Telegram(other.token, { apiRoot: other.apiRoot });
+      const poll = client.getUpdates(50, 100, 0, undefined);
+      await other.waitForLongPoll();
+      const started = Date.now();
+      await other.close();
+      await expect(poll).resolves.toEqual([]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -17,23 +17,25 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (reason: string): ApiError => new ApiError(400, `Bad Request: ${reason}`);
+export const rejectWith = (description: string): ApiError => new ApiError(400, description);
 
+/** Exact descriptions the fake answers with, for assertions. */
 export const DESCRIPTIONS = {
   unauthorized: 'Unauthorized',
   notFound: 'Not Found',
   methodNotFound: 'Not Found: method not found',
   blocked: 'Forbidden: bot was blocked by the user',
-  chatNotFound: 'chat not found',
-  textEmpty: 'message text is empty',
-  textTooLong: 'message is too long',
-  captionTooLong: 'message caption is too long',
-  buttonDataInvalid: 'BUTTON_DATA_INVALID',
+  chatNotFound: 'Bad Request: chat not found',
+  textEmpty: 'Bad Request: message text is empty',
+  textTooLong: 'Bad Request: message is too long',
+  captionTooLong: 'Bad Request: message caption is too long',
+  buttonDataInvalid: 'Bad Request: BUTTON_DATA_INVALID',
   notModified:
-    'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+    'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
   conflictPolling:
     'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
   conflictWebhook: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
-  queryTooOld: 'query is too old and response timeout expired or query ID is invalid',
+  queryTooOld: 'Bad Request: query is too old and response timeout expired or query ID is invalid',
 } as const;
 
 /** Description Telegram uses when a failure is injected without one. */

@@ -1,3 +1,15 @@
+/**
+ * Fake Telegram Bot API over real HTTP.
+ *
+ *   const api = await FakeBotApi.start();
+ *   const bot = new Telegraf(api.token, { telegram: { apiRoot: api.apiRoot } });
+ *   const running = bot.launch();          // settles only when polling stops
+ *   await api.waitForLongPoll();
+ *   const user = api.user(42, { first_name: 'Reza', language_code: 'fa' });
+ *   user.sendCommand('start');
+ *   const reply = await user.waitForReply();
+ *   bot.stop(); await running; await api.close();
+ */
 export { FakeBotApi } from './server.js';
 export { FakeUser, type ShareContactOptions } from './user.js';
 export { ApiError, DESCRIPTIONS } from './errors.js';

@@ -1,5 +1,5 @@
 import type { BotCommand, MessageEntity } from 'telegraf/types';
-import { ApiError, badRequest, DESCRIPTIONS } from './errors.js';
+import { ApiError, badRequest, DESCRIPTIONS, rejectWith } from './errors.js';
 import { parseFormatted } from './formatting.js';
 import { normaliseChatId, scopeKey, unixNow, type ChatState, type Json, type Store, type StoredFile } from './store.js';
 import { UploadedFile, type BotProfile, type ChatId, type Params } from './types.js';
@@ -94,7 +94,7 @@ function requireChat(rt: Runtime, p: Params, name = 'chat_id'): ChatState {
   if (id === undefined) throw badRequest(`${name} is empty`);
   const known = rt.store.findChat(id);
   if (known) return known;
-  if (rt.strictChats || (typeof id === 'string' && !/^-?\d+$/.test(id))) throw badRequest(DESCRIPTIONS.chatNotFound);
+  if (rt.strictChats || (typeof id === 'string' && !/^-?\d+$/.test(id))) throw rejectWith(DESCRIPTIONS.chatNotFound);
   return rt.store.implicitChat(id);
 }
 
@@ -123,17 +123,17 @@ function formatted(rt: Runtime, p: Params, textField: 'text' | 'caption'): { tex
 }
 
 function messageText(rt: Runtime, p: Params): { text: string; entities?: MessageEntity[] } {
-  if ((str(p, 'text') ?? '').trim() === '') throw badRequest(DESCRIPTIONS.textEmpty);
+  if ((str(p, 'text') ?? '').trim() === '') throw rejectWith(DESCRIPTIONS.textEmpty);
   const out = formatted(rt, p, 'text');
-  if (out.text === '') throw badRequest(DESCRIPTIONS.textEmpty);
-  if (out.text.length > 4096) throw badRequest(DESCRIPTIONS.textTooLong);
+  if (out.text === '') throw rejectWith(DESCRIPTIONS.textEmpty);
+  if (out.text.length > 4096) throw rejectWith(DESCRIPTIONS.textTooLong);
   return out;
 }
 
 function caption(rt: Runtime, p: Params): { caption?: string; caption_entities?: MessageEntity[] } {
   if (p.caption === undefined) return {};
   const out = formatted(rt, p, 'caption');
-  if (out.text.length > 1024) throw badRequest(DESCRIPTIONS.captionTooLong);
+  if (out.text.length > 1024) throw rejectWith(DESCRIPTIONS.captionTooLong);
   if (out.text === '') return {};
   return out.entities ? { caption: out.text, caption_entities: out.entities } : { caption: out.text };
 }
@@ -170,7 +170,7 @@ export function parseReplyMarkup(p: Params): { inline?: Json; raw?: unknown } {
         if (kind === undefined) throw badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
         if (kind === 'callback_data') {
           const size = typeof b.callback_data === 'string' ? Buffer.byteLength(b.callback_data) : 0;
-          if (size < 1 || size > 64) throw badRequest(DESCRIPTIONS.buttonDataInvalid);
+          if (size < 1 || size > 64) throw rejectWith(DESCRIPTIONS.buttonDataInvalid);
         }
         if (kind === 'url' && !isValidButtonUrl(b.url)) throw badRequest('BUTTON_URL_INVALID');
         // Telegram echoes only the fields it knows (telegraf adds `hide`).
@@ -450,7 +450,7 @@ export function createHandlers(rt: Runtime): Record<string, Handler> {
           sameJson(stored.message.entities, content.entities) &&
           sameJson(stored.message.reply_markup, inline)
         ) {
-          throw badRequest(DESCRIPTIONS.notModified);
+          throw rejectWith(DESCRIPTIONS.notModified);
         }
       }
       // Omitting reply_markup in an edit removes the inline keyboard, as on Telegram.
@@ -470,7 +470,7 @@ export function createHandlers(rt: Runtime): Record<string, Handler> {
           sameJson(stored.message.caption_entities, cap.caption_entities) &&
           sameJson(stored.message.reply_markup, inline)
         ) {
-          throw badRequest(DESCRIPTIONS.notModified);
+          throw rejectWith(DESCRIPTIONS.notModified);
         }
       }
       return applyEdit(chat, stored, messageId, rt, {
@@ -485,7 +485,7 @@ export function createHandlers(rt: Runtime): Record<string, Handler> {
       const { inline } = parseReplyMarkup(p);
       if (p.inline_message_id !== undefined) return true;
       const { chat, stored, messageId } = editable(rt, p);
-      if (stored && sameJson(stored.message.reply_markup, inline)) throw badRequest(DESCRIPTIONS.notModified);
+      if (stored && sameJson(stored.message.reply_markup, inline)) throw rejectWith(DESCRIPTIONS.notModified);
       return applyEdit(chat, stored, messageId, rt, { reply_markup: inline });
     },
 
@@ -508,7 +508,7 @@ export function createHandlers(rt: Runtime): Record<string, Handler> {
       const id = str(ctx.params, 'callback_query_id');
       const query = id === undefined ? undefined : store.callbackQueries.get(id);
       if (query) ctx.chatId = query.chatId;
-      if (store.keepMessages && (!query || query.answered)) throw badRequest(DESCRIPTIONS.queryTooOld);
+      if (store.keepMessages && (!query || query.answered)) throw rejectWith(DESCRIPTIONS.queryTooOld);
       if (query) query.answered = true;
       const text = str(ctx.params, 'text');
       if (text !== undefined && text.length > 200) throw badRequest('MESSAGE_TOO_LONG');
@@ -550,7 +550,7 @@ export function createHandlers(rt: Runtime): Record<string, Handler> {
       const id = chatIdParam(ctx.params);
       if (id === undefined) throw badRequest('chat_id is empty');
       const chat = store.findChat(id);
-      if (!chat) throw badRequest(DESCRIPTIONS.chatNotFound);
+      if (!chat) throw rejectWith(DESCRIPTIONS.chatNotFound);
       return chat.chat.type === 'private' ? { ...chat.chat, accent_color_id: 0, max_reaction_count: 11 } : chat.chat;
     },
 

@@ -1,0 +1,74 @@
+/** Staff management end to end: only the super admin changes staff; every change is audited and announced. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { storageModes } from '../support/database.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+const SUPER = 1001;
+const STAFF = 3003;
+const MEMBER = 2002;
+
+describe.each(storageModes())('staff management (%s storage)', (mode) => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('when the super admin adds a county admin, then the new admin is told through the outbox, gets the admin menu, and it is audited', async () => {
+    h = await startHarness({ mode, adminIds: [SUPER] });
+    const boss = h.api.user(SUPER, { first_name: 'مدیر' });
+    const staff = h.api.user(STAFF, { first_name: 'کارشناس' });
+    staff.sendCommand('start');
+    await staff.waitForReply();
+
+    // Persian digits and Arabic kaf in the county name are normalised.
+    boss.sendCommand('add_admin', `${'۳۰۰۳'} county كرمان`);
+    const confirmation = await boss.waitForReply();
+    expect(confirmation.params.text).toBe('کارشناس به‌عنوان کارشناس شهرستان کرمان افزوده شد.');
+
+    const notice = await h.api.waitForMessage(STAFF, (c) => String(c.params.text).includes('تعیین شدید'));
+    expect(notice.params.text).toBe(
+      'شما به‌عنوان کارشناس شهرستان کرمان در سامانه همکاری سازمان‌های مردم‌نهاد تعیین شدید. برای دیدن فرمان‌ها /help را بفرستید.',
+    );
+    const admin = await h.db.prisma.admin.findUnique({ where: { userId: BigInt(STAFF) }, include: { county: true } });
+    expect(admin).toMatchObject({ role: 'COUNTY_ADMIN', county: { name: 'کرمان' } });
+    const audit = await h.db.prisma.auditLog.findFirst({ where: { action: 'admin.added' } });
+    expect(audit).toMatchObject({ actorId: BigInt(SUPER), entityId: String(STAFF) });
+    expect(h.api.commands({ scope: { type: 'chat', chat_id: STAFF } })?.map((c) => c.command)).toContain('admins');
+
+    // The new admin can list staff but cannot add staff.
+    staff.sendCommand('admins');
+    const list = String((await staff.waitForReply()).params.text);
+    expect(list).toContain('کارشناسان سامانه');
+    expect(list).toContain('کارشناس شهرستان کرمان');
+    staff.sendCommand('add_admin', `${MEMBER} province`);
+    expect((await staff.waitForReply()).params.text).toBe('این کار فقط از مدیر کل سامانه برمی‌آید.');
+
+    boss.sendCommand('remove_admin', String(STAFF));
+    expect((await boss.waitForReply()).params.text).toBe('کارشناس از فهرست کارشناسان حذف شد.');
+    expect(await h.db.prisma.admin.findUnique({ where: { userId: BigInt(STAFF) } })).toBeNull();
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'admin.removed' } })).toBe(1);
+
+    // Removal takes effect at once: the role is read from the database on every command.
+    staff.sendCommand('admins');
+    expect((await staff.waitForReply()).params.text).toBe('این فرمان ویژه کارشناسان دفتر امور اجتماعی و فرهنگی استانداری است.');
+  });
+
+  it('when the super admin types a bad command, then a Persian usage message comes and nothing changes', async () => {
+    h = await startHarness({ mode, adminIds: [SUPER] });
+    const boss = h.api.user(SUPER, { first_name: 'مدیر' });
+    boss.sendCommand('add_admin', 'abc province');
+    expect(String((await boss.waitForReply()).params.text)).toContain('روش استفاده');
+    boss.sendCommand('add_admin', '99999 province');
+    expect((await boss.waitForReply()).params.text).toBe('کاربری با این شناسه هنوز ربات را آغاز نکرده است. از او بخواهید ابتدا /start را بفرستد.');
+    h.api.user(STAFF, { first_name: 'X' }).sendCommand('start');
+    await h.api.waitForMessage(STAFF);
+    boss.sendCommand('add_admin', `${STAFF} county <b>آتلانتیس</b>`);
+    // What the user typed is shown as typed: escaped, never interpreted as formatting.
+    const unknown = await boss.waitForReply();
+    expect(unknown.params).toMatchObject({ parse_mode: 'HTML', text: 'شهرستانی با نام «&lt;b&gt;آتلانتیس&lt;/b&gt;» در فهرست نیست.' });
+    boss.sendCommand('remove_admin', String(SUPER));
+    expect((await boss.waitForReply()).params.text).toBe('نمی‌توانید خودتان را حذف کنید.');
+    expect(await h.db.prisma.admin.count()).toBe(1);
+    expect(await h.db.prisma.auditLog.count({ where: { action: { in: ['admin.added', 'admin.removed'] } } })).toBe(0);
+  });
+});
