@@ -67,13 +67,28 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
 
   let dispatcher: Dispatcher | undefined;
   const outbox = createOutbox({ prisma: db.prisma, clock, onEnqueued: () => dispatcher?.wake() });
-  const services = createServices({ prisma: db.prisma, kv, outbox, translator, clock });
+  // The bot is built after the services; edits go through it once it exists.
+  let bot: Telegraf<BotContext> | undefined;
+  const services = createServices({
+    prisma: db.prisma,
+    kv,
+    outbox,
+    translator,
+    clock,
+    sendRate: config.SEND_RATE,
+    editMessage: async (chatId, messageId, text, keyboard) => {
+      await bot!.telegram.editMessageText(Number(chatId), messageId, undefined, text, {
+        parse_mode: 'HTML',
+        ...(keyboard ? { reply_markup: keyboard as never } : {}),
+      });
+    },
+  });
   await services.admins.ensureSuperAdmins(config.ADMIN_IDS);
 
   const sessionStore = sharedKv
     ? createKvSessionStore(kv, SESSION_TTL_MS)
     : createDatabaseSessionStore(db.prisma, SESSION_TTL_MS, () => clock.now());
-  const bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.BOT_API_ROOT, services, kv, sessionStore, logger });
+  bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.BOT_API_ROOT, services, kv, sessionStore, logger });
 
   dispatcher = new Dispatcher({
     prisma: db.prisma,
@@ -86,6 +101,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     onUnreachable: (chatId, reason) => services.users.markUnreachable(chatId, reason),
     onFailed: async (failure) => {
       logger.warn({ deliveryId: String(failure.deliveryId), reason: failure.reason }, 'delivery failed');
+      if (await services.broadcasts.onDeliveryFailed(failure)) return;
       await services.deliveryAlerts.notifySender(failure);
     },
   });
@@ -95,6 +111,14 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     const monthAgo = new Date(now.getTime() - 30 * 24 * 60 * 60 * 1000);
     await scheduler.pruneRuns(monthAgo);
     await db.prisma.session.deleteMany({ where: { expiresAt: { lt: now } } });
+  });
+
+  scheduler.register('broadcast-start', '* * * * *', async () => {
+    await services.broadcasts.startDue();
+  });
+  // Every few seconds: progress cards stay fresh without editing on every sent message.
+  scheduler.register('broadcast-progress', '*/5 * * * * *', async () => {
+    await services.broadcasts.progressTick();
   });
 
   let server: http.Server | undefined;

@@ -34,9 +34,16 @@ const schema = z.object({
   TZ: z.string().default('Asia/Tehran'),
   SEND_RATE: z.coerce.number({ error: 'SEND_RATE' }).positive({ error: 'SEND_RATE' }).max(10_000, { error: 'SEND_RATE' }).default(25),
   /** Port for /healthz and the webhook endpoint; unset = no HTTP server. */
-  HTTP_PORT: optionalString.pipe(z.string().regex(/^\d{1,5}$/, { error: 'HTTP_PORT' }).transform(Number).optional()),
+  HTTP_PORT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, { error: 'HTTP_PORT' })
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(65535, { error: 'HTTP_PORT' }))
+      .optional(),
+  ),
   /** Public HTTPS URL of the webhook; unset = long polling. */
-  WEBHOOK_URL: optionalString.pipe(z.url({ error: 'WEBHOOK_URL' }).optional()),
+  WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https$/, error: 'WEBHOOK_URL' }).optional()),
   WEBHOOK_SECRET: optionalString.pipe(
     z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: 'WEBHOOK_SECRET' }).optional(),
   ),
@@ -83,7 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const key = explanations[issue.message] ? issue.message : String(issue.path[0] ?? issue.message);
       problems.add(explanations[key] ?? `${key}: ${issue.message}`);
     }
-  } else if (parsed.data.WEBHOOK_URL && (!parsed.data.WEBHOOK_SECRET || !parsed.data.HTTP_PORT)) {
+  }
+  // Checked on the raw values so that it is reported together with every other problem.
+  if (env.WEBHOOK_URL?.trim() && (!env.WEBHOOK_SECRET?.trim() || !env.HTTP_PORT?.trim())) {
     problems.add(explanations.WEBHOOK_NEEDS_SECRET!);
   }
   if (problems.size > 0 || !parsed.success) throw new ConfigError([...problems]);

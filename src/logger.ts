@@ -9,10 +9,12 @@ export type { Logger } from 'pino';
 
 const TOKEN_IN_TEXT = /bot\d+:[A-Za-z0-9_-]+/g;
 const BARE_TOKEN = /\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g;
-const PHONE_IN_TEXT = /(?:\+|00)?98[\s-]?9\d{2}[\s-]?\d{3}[\s-]?\d{4}|\b09\d{9}\b/g;
+const PHONE_IN_TEXT = /(?:\+|00)?98[\s-]?9\d{2}[\s-]?\d{3}[\s-]?\d{4}|(?<!\d)0?9\d{2}[\s-]?\d{3}[\s-]?\d{4}(?!\d)/g;
+const NON_ASCII_DIGIT = /[\u0660-\u0669\u06F0-\u06F9]/g;
 
 export function scrub(text: string): string {
   return text
+    .replace(NON_ASCII_DIGIT, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
     .replace(TOKEN_IN_TEXT, 'bot<redacted>')
     .replace(BARE_TOKEN, '<redacted-token>')
     .replace(PHONE_IN_TEXT, '<redacted-phone>');
@@ -41,6 +43,18 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       level: options.level,
       base: undefined,
       serializers: { err: serializeError, error: serializeError },
+      hooks: {
+        // Message strings are scrubbed too, and a lone error argument (pino would copy its raw message
+        // into msg) goes through the error serializer instead.
+        logMethod(args, method) {
+          const [first, ...rest] = args as unknown[];
+          if (first instanceof Error) {
+            const msg = typeof rest[0] === 'string' ? (rest.shift() as string) : first.message;
+            return method.apply(this, [{ err: first }, scrub(msg), ...rest] as never);
+          }
+          return method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as never);
+        },
+      },
       redact: {
         paths: [
           'token',
@@ -57,6 +71,7 @@ export function createLogger(options: { level: string; destination?: pino.Destin
           '*.nationalId',
           'payload',
           '*.payload',
+          '*.on.payload',
         ],
         censor: '[redacted]',
       },

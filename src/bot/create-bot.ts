@@ -8,10 +8,14 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services/index.js';
 import type { BotContext, SessionData } from './context.js';
 import { adminsFeature } from './features/admins.js';
+import { broadcastFeature } from './features/broadcast.js';
 import { cancelFeature } from './features/cancel.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { membershipFeature } from './features/membership.js';
+import { ngoProfileFeature } from './features/ngo-profile.js';
+import { ngoRegistrationFeature } from './features/ngo-registration.js';
+import { ngoReviewFeature } from './features/ngo-review.js';
 import { startFeature } from './features/start.js';
 import { unhandledFeature } from './features/unhandled.js';
 import { deduplicate } from './middlewares/deduplicate.js';
@@ -19,6 +23,8 @@ import { errorBoundary } from './middlewares/error-boundary.js';
 import { floodLimit } from './middlewares/flood-limit.js';
 import { loadUser } from './middlewares/load-user.js';
 import { sequentialize } from './middlewares/sequentialize.js';
+import { FORMS } from './forms/index.js';
+import { formRouter } from './forms/router.js';
 import type { SessionStore } from './session-store.js';
 
 export interface BotDeps {
@@ -59,6 +65,12 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   );
 
   bot.use(membershipFeature, startFeature, helpFeature, languageFeature, cancelFeature, adminsFeature);
+  bot.use(ngoRegistrationFeature);
+  bot.use(ngoReviewFeature);
+  bot.use(ngoProfileFeature);
+  bot.use(broadcastFeature);
+  // After the features' commands and buttons, before "unhandled": answers to the form being filled in.
+  bot.use(formRouter(FORMS));
   bot.use(unhandledFeature);
 
   // Last resort for errors outside the boundary (in the middlewares above it): log and keep going.

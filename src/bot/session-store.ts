@@ -25,6 +25,9 @@ function skippingUnchanged(raw: RawStore): SessionStore {
     async get(key) {
       const json = await raw.read(key);
       if (json === undefined) return undefined;
+      // Telegraf writes a session back only when a handler touched it; keep this map from growing
+      // with the keys of sessions that were only read.
+      if (lastSeen.size > 10_000) lastSeen.clear();
       lastSeen.set(key, json);
       return JSON.parse(json) as SessionData;
     },

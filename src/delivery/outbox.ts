@@ -4,6 +4,7 @@
  * cron tick cannot create a second delivery (invariant 2).
  */
 import type { PrismaClient } from '../db/client.js';
+import type { Prisma } from '../db/generated/client.js';
 import type { Clock } from '../domain/clock.js';
 import { systemClock } from '../domain/clock.js';
 
@@ -32,8 +33,11 @@ export interface EnqueueResult {
   added: number;
 }
 
+/** The app's client, or a transaction: enqueue inside the caller's transaction to commit a state change and its message together. */
+export type OutboxDb = PrismaClient | Prisma.TransactionClient;
+
 export interface Outbox {
-  enqueue(request: EnqueueRequest): Promise<EnqueueResult>;
+  enqueue(request: EnqueueRequest, db?: OutboxDb): Promise<EnqueueResult>;
   /** Stops deliveries not yet sent (e.g. a cancelled broadcast); returns how many were stopped. */
   cancel(messageId: bigint): Promise<number>;
 }
@@ -42,12 +46,12 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
   const { prisma, onEnqueued } = deps;
   const clock = deps.clock ?? systemClock;
   return {
-    async enqueue(request) {
+    async enqueue(request, db) {
       const { payload, dedupeKey } = request;
       const { kind, ...content } = payload;
       const recipients = [...new Set(request.recipients.map((r) => BigInt(r)))];
       const notBefore = (request.notBefore ?? clock.now()).toISOString();
-      const messageId = await prisma.$transaction(async (tx) => {
+      const insertMessage = async (tx: OutboxDb) => {
         const inserted = await tx.$queryRaw<{ id: bigint }[]>`
           INSERT INTO outbox_messages (kind, payload, dedupe_key, created_by, source_type, source_id)
           VALUES (${kind}::"OutboxKind", ${JSON.stringify(content)}::jsonb, ${dedupeKey ?? null},
@@ -58,12 +62,14 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
         if (inserted[0]) return inserted[0].id;
         const existing = await tx.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: dedupeKey! }, select: { id: true } });
         return existing.id;
-      });
+      };
+      const target = db ?? prisma;
+      const messageId = db ? await insertMessage(db) : await prisma.$transaction((tx) => insertMessage(tx));
       let added = 0;
       // Chunks keep one statement's parameters small even for tens of thousands of recipients.
       for (let i = 0; i < recipients.length; i += 5000) {
         const chunk = `{${recipients.slice(i, i + 5000).join(',')}}`;
-        added += await prisma.$executeRaw`
+        added += await target.$executeRaw`
           INSERT INTO outbox_deliveries (message_id, chat_id, not_before)
           SELECT ${messageId}, unnest(${chunk}::text::bigint[]), ${notBefore}::timestamptz AT TIME ZONE 'UTC'
           ON CONFLICT (message_id, chat_id) DO NOTHING`;

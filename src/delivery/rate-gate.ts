@@ -52,10 +52,20 @@ export class RateGate {
     return this.options.kv.setIfAbsent(`chat:${chatId}`, '1', this.perChatIntervalMs);
   }
 
+  /**
+   * Re-reserves the chat from now. Called when the reservation was taken a while before the send
+   * (the send waited for a slot or a pause), so the next message to the chat still waits a full interval.
+   */
+  async holdChat(chatId: bigint | number): Promise<void> {
+    await this.options.kv.set(`chat:${chatId}`, '1', this.perChatIntervalMs);
+  }
+
   async pauseAll(ms: number): Promise<void> {
     const until = this.now() + ms;
     this.pauseCache = { until: Math.max(until, this.pauseCache.until), checkedAt: this.now() };
-    await this.options.kv.set('pause-until', String(until), Math.ceil(ms));
+    // A shorter retry_after seen by another process must not cut a longer pause short.
+    const shared = Number((await this.options.kv.get('pause-until')) ?? 0);
+    if (until > shared) await this.options.kv.set('pause-until', String(until), Math.ceil(ms));
   }
 
   /** Re-reads the shared pause at most every 200 ms: one read per message would double the Redis traffic. */

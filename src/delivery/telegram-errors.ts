@@ -15,8 +15,11 @@ export function classifySendError(error: unknown): SendOutcome {
   const code = e?.response?.error_code;
   const description = e?.response?.description ?? '';
   if (typeof code !== 'number') {
-    const reason = error instanceof Error ? `${error.name}: ${(error as { code?: string }).code ?? 'network error'}` : 'network error';
-    return { type: 'transient', reason };
+    // Never the message: telegraf's network errors carry the request URL, and with it the token.
+    // node-fetch's `type` tells a timeout ('aborted') or a proxy's HTML page ('invalid-json') apart.
+    const { code: systemCode, type } = error as { code?: unknown; type?: unknown };
+    const detail = typeof systemCode === 'string' ? systemCode : typeof type === 'string' ? type : 'network error';
+    return { type: 'transient', reason: error instanceof Error ? `${error.name}: ${detail}` : 'network error' };
   }
   if (code === 429) {
     const seconds = e.response?.parameters?.retry_after ?? 1;

@@ -73,6 +73,8 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
         county = await prisma.county.findFirst({ where: { name, active: true }, select: { id: true, name: true } });
         if (!county) throw new AppError('admin.unknown_county', { county: name });
       }
+      const lang = isLanguage(target.language) ? target.language : DEFAULT_LANGUAGE;
+      const roleText = translator.t(lang, `admin.roles.${input.role}`, { county: county?.name ?? '' });
       await prisma.$transaction(async (tx) => {
         await tx.admin.upsert({
           where: { userId: target.id },
@@ -86,14 +88,15 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
           entityId: String(target.id),
           details: { role: input.role, county: county?.name ?? null },
         });
-      });
-      const lang = isLanguage(target.language) ? target.language : DEFAULT_LANGUAGE;
-      const roleText = translator.t(lang, `admin.roles.${input.role}`, { county: county?.name ?? '' });
-      await outbox.enqueue({
-        payload: { kind: 'TEXT', text: translator.t(lang, 'admin.you_were_added', { role: roleText }) },
-        recipients: [target.id],
-        createdBy: actorId,
-        source: { type: 'admin', id: String(target.id) },
+        await outbox.enqueue(
+          {
+            payload: { kind: 'TEXT', text: translator.t(lang, 'admin.you_were_added', { role: roleText }) },
+            recipients: [target.id],
+            createdBy: actorId,
+            source: { type: 'admin', id: String(target.id) },
+          },
+          tx,
+        );
       });
       return { userId: target.id, name: target.firstName, role: input.role, county: county?.name ?? null };
     },

@@ -5,7 +5,9 @@ import type { Clock } from '../domain/clock.js';
 import type { Translator } from '../i18n/index.js';
 import type { KeyValueStore } from '../kv/kv.js';
 import { createAdminService } from './admins.js';
+import { createBroadcastService } from './broadcasts.js';
 import { createDeliveryAlerts } from './delivery-alerts.js';
+import { createNgoService } from './ngos.js';
 import { createUserService } from './users.js';
 
 export interface ServiceDeps {
@@ -14,6 +16,10 @@ export interface ServiceDeps {
   outbox: Outbox;
   translator: Translator;
   clock: Clock;
+  /** Messages per second of the dispatcher (time-left estimates). */
+  sendRate: number;
+  /** Edits a message the bot sent earlier (progress cards). */
+  editMessage: (chatId: bigint, messageId: number, text: string, keyboard?: object) => Promise<void>;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -22,6 +28,8 @@ export function createServices(deps: ServiceDeps) {
     users: createUserService(deps),
     admins: createAdminService(deps),
     deliveryAlerts: createDeliveryAlerts(deps),
+    ngos: createNgoService(deps),
+    broadcasts: createBroadcastService(deps),
   };
 }
 

@@ -1,13 +1,35 @@
 import { Composer } from 'telegraf';
 import { escapeHtml } from '../../i18n/index.js';
 import type { BotContext } from '../context.js';
+import { findForm } from '../forms/router.js';
+import { FORMS } from '../forms/index.js';
 import { mainMenu } from '../keyboards.js';
 
 export const startFeature = new Composer<BotContext>();
 
-// A deep-link payload (t.me/bot?start=...) is accepted and ignored until a feature claims it (invites, issue 3).
+/** Deep links (t.me/bot?start=<payload>) that features claim; any other payload is ignored safely. */
+const deepLinks: { pattern: RegExp; handle: (ctx: BotContext, arg: string) => Promise<void> }[] = [];
+
+export function registerDeepLink(pattern: RegExp, handle: (ctx: BotContext, arg: string) => Promise<void>): void {
+  deepLinks.push({ pattern, handle });
+}
+
 startFeature.start(async (ctx) => {
-  ctx.session.form = undefined;
+  const payload = ctx.payload ?? '';
+  for (const link of deepLinks) {
+    const match = link.pattern.exec(payload);
+    if (match) {
+      await link.handle(ctx, match[1] ?? '');
+      return;
+    }
+  }
+  const form = findForm(FORMS, ctx.session.form?.name);
+  if (form) {
+    // Someone who comes back with /start to a half-filled form continues it (/cancel leaves it).
+    await ctx.reply(ctx.t('forms.resume', { form: ctx.t(form.titleKey) }));
+    await form.resume(ctx);
+    return;
+  }
   let text = ctx.t('start.welcome', { name: escapeHtml(ctx.from.first_name) });
   if (ctx.user.role) text += `\n\n${ctx.t('start.welcome_admin')}`;
   await ctx.reply(text, { parse_mode: 'HTML', ...mainMenu(ctx) });

@@ -1,0 +1,112 @@
+/**
+ * Why: a key missing in one language shows the raw key to a member; a placeholder spelt differently
+ * shows "{{name}}"; and Arabic ي/ك look alike but break search and sorting of Persian text.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createTranslator, LANGUAGES } from '../../src/i18n/index.js';
+
+const localesDir = fileURLToPath(new URL('../../locales/', import.meta.url));
+
+type Tree = { [key: string]: string | Tree };
+
+function load(lang: string): Record<string, Tree> {
+  const files = readdirSync(path.join(localesDir, lang)).filter((f) => f.endsWith('.json'));
+  return Object.fromEntries(
+    files.map((f) => [path.basename(f, '.json'), JSON.parse(readFileSync(path.join(localesDir, lang, f), 'utf8')) as Tree]),
+  );
+}
+
+/** Every leaf as 'file.key.sub' -> text, so the two languages can be compared key by key. */
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    const full = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === 'string') out.set(full, value);
+    else if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of flatten(value, full)) out.set(k, v);
+    else throw new Error(`${full}: a locale value must be a string or an object, got ${JSON.stringify(value)}`);
+  }
+  return out;
+}
+
+function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)].map((m) => m[1]!))].sort();
+}
+
+const fa = flatten(load('fa'));
+const en = flatten(load('en'));
+
+describe('locale files', () => {
+  it('when listed, then fa and en have the same files', () => {
+    const files = (lang: string) => readdirSync(path.join(localesDir, lang)).filter((f) => f.endsWith('.json')).sort();
+    expect(files('en')).toEqual(files('fa'));
+    expect(files('fa').length).toBeGreaterThan(0);
+  });
+
+  it('when compared key by key, then every fa key exists in en and every en key in fa', () => {
+    const missingInEn = [...fa.keys()].filter((k) => !en.has(k));
+    const missingInFa = [...en.keys()].filter((k) => !fa.has(k));
+    expect({ missingInEn, missingInFa }).toEqual({ missingInEn: [], missingInFa: [] });
+  });
+
+  it('when compared key by key, then both languages use the same {{placeholders}}', () => {
+    const mismatches = [...fa.keys()]
+      .filter((k) => en.has(k))
+      .map((k) => ({ key: k, fa: placeholders(fa.get(k)!), en: placeholders(en.get(k)!) }))
+      .filter((m) => m.fa.join() !== m.en.join());
+    expect(mismatches).toEqual([]);
+  });
+
+  it('when any text is empty, then it is caught here rather than sent as an empty message', () => {
+    const empty = [...fa, ...en].filter(([, v]) => v.trim() === '').map(([k]) => k);
+    expect(empty).toEqual([]);
+  });
+
+  it('when scanned, then no text uses Arabic ي (U+064A) or ك (U+0643) instead of Persian ی and ک', () => {
+    const arabic = /[\u064A\u0643]/;
+    const offenders = [...[...fa].map(([k, v]) => [`fa:${k}`, v]), ...[...en].map(([k, v]) => [`en:${k}`, v])]
+      .filter(([, v]) => arabic.test(v!))
+      .map(([k]) => k);
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('createTranslator', () => {
+  const translator = createTranslator();
+
+  it('when a Persian text has a placeholder, then the value is put in', () => {
+    const text = translator.t('fa', 'start.welcome', { name: 'مریم' });
+    expect(text.startsWith('مریم گرامی، سلام.')).toBe(true);
+    expect(text).not.toContain('{{');
+  });
+
+  it('when an English text has a placeholder, then the value is put in', () => {
+    expect(translator.t('en', 'admin.added', { name: 'Sara', role: 'province staff' })).toBe('Sara was added as province staff.');
+  });
+
+  it('when a value contains HTML, then it is put in unescaped (escaping is the caller\'s job)', () => {
+    expect(translator.t('en', 'admin.unknown_county', { county: 'A & <B>' })).toBe('There is no county named "A & <B>" in the list.');
+  });
+
+  it('when nested keys are asked for, then they resolve', () => {
+    expect(translator.t('fa', 'admin.roles.COUNTY_ADMIN', { county: 'کرمان' })).toBe('کارشناس شهرستان کرمان');
+    expect(translator.t('en', 'common.errors.stale_button')).toBe('This button is no longer valid.');
+  });
+
+  it('when every key is translated in each language, then none comes back as the bare key', () => {
+    for (const lang of LANGUAGES) {
+      for (const key of fa.keys()) expect(translator.t(lang, key, { name: 'x', role: 'y', county: 'z', count: 1, id: 2, chatId: 3, reason: 'r' })).not.toBe(key);
+    }
+  });
+
+  it("when all('menu.help') is asked, then both languages' labels come back, Persian first", () => {
+    expect(translator.all('menu.help')).toEqual(['📖 راهنما', '📖 Help']);
+  });
+
+  it('when fixed(lang) is used, then it translates in that language', () => {
+    expect(translator.fixed('en')('language.changed')).toBe('The bot now speaks English.');
+    expect(translator.fixed('fa')('language.changed')).toBe('زبان ربات فارسی شد.');
+  });
+});
