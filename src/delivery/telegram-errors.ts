@@ -17,9 +17,10 @@ export function classifySendError(error: unknown): SendOutcome {
   if (typeof code !== 'number') {
     // Never the message: telegraf's network errors carry the request URL, and with it the token.
     // node-fetch's `type` tells a timeout ('aborted') or a proxy's HTML page ('invalid-json') apart.
+    if (!(error instanceof Error)) return { type: 'transient', reason: 'network error' };
     const { code: systemCode, type } = error as { code?: unknown; type?: unknown };
     const detail = typeof systemCode === 'string' ? systemCode : typeof type === 'string' ? type : 'network error';
-    return { type: 'transient', reason: error instanceof Error ? `${error.name}: ${detail}` : 'network error' };
+    return { type: 'transient', reason: `${error.name}: ${detail}` };
   }
   if (code === 429) {
     const seconds = e.response?.parameters?.retry_after ?? 1;

@@ -287,6 +287,8 @@ export function createBroadcastService(deps: BroadcastDeps) {
       const now = clock.now();
       const sending = await prisma.broadcast.findMany({ where: { status: 'SENDING' } });
       for (const b of sending) {
+        // A row put back to PENDING after the cancel (a per-chat wait, a retry) is stopped too.
+        if (b.cancelRequested && b.outboxMessageId) await outbox.cancel(b.outboxMessageId);
         const c = await counts(b.outboxMessageId);
         const quiet = !b.urgent && isQuietTime(now);
         if (quiet && c.waiting > 0 && b.outboxMessageId) {
@@ -302,24 +304,28 @@ export function createBroadcastService(deps: BroadcastDeps) {
           where: { message: { dedupeKey: `broadcast-card:${b.id}` }, sentMessageId: { not: null } },
         });
         if (card?.sentMessageId) {
-          const text = cardText(lang, b.id, c, done ? 'done' : quiet ? 'paused' : 'sending', b.recipientCount);
-          await deps.editMessage(card.chatId, card.sentMessageId, text, done ? undefined : cancelKeyboard(lang, b.id)).catch(() => {});
+          const state = b.cancelRequested ? 'cancelled' : done ? 'done' : quiet ? 'paused' : 'sending';
+          const text = cardText(lang, b.id, c, state, b.recipientCount);
+          await deps.editMessage(card.chatId, card.sentMessageId, text, done || b.cancelRequested ? undefined : cancelKeyboard(lang, b.id)).catch(() => {});
         }
-        if (done) await finish(b, 'DONE');
+        if (done) await finish(b, b.cancelRequested ? 'CANCELLED' : 'DONE');
       }
     },
 
     async cancel(adminId: bigint, broadcastId: number) {
-      await requireAdmin(adminId);
+      const admin = await requireAdmin(adminId);
       const b = await prisma.broadcast.findUnique({ where: { id: broadcastId } });
       if (!b) throw new AppError('broadcast.errors.not_found');
+      // County admins manage their own announcements only (the list shows them no others).
+      if (admin.role === 'COUNTY_ADMIN' && b.createdBy !== adminId) throw new AppError('broadcast.errors.not_yours');
       if (b.status === 'SCHEDULED') {
         const { count } = await prisma.broadcast.updateMany({ where: { id: b.id, status: 'SCHEDULED' }, data: { status: 'CANCELLED', finishedAt: clock.now() } });
         if (count === 0) throw new AppError('broadcast.errors.already_finished');
-      } else if (b.status === 'SENDING' && b.outboxMessageId) {
-        const stopped = await outbox.cancel(b.outboxMessageId);
-        await finish(b, 'CANCELLED');
-        void stopped;
+      } else if (b.status === 'SENDING' && b.outboxMessageId && !b.cancelRequested) {
+        // Rows already claimed by a dispatcher still go out; the broadcast ends, with its report, once
+        // they have settled (progressTick), so the report counts them.
+        await prisma.broadcast.update({ where: { id: b.id }, data: { cancelRequested: true } });
+        await outbox.cancel(b.outboxMessageId);
       } else {
         throw new AppError('broadcast.errors.already_finished');
       }

@@ -26,7 +26,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     const reply = await user.waitForReply();
     expect(String(reply.params.text)).toContain('مریم گرامی، سلام');
     expect(String(reply.params.text)).toContain('خوش آمدید');
-    expect(keyboardLabels(reply.params)).toEqual(['📖 راهنما', '🌐 زبان / Language']);
+    expect(keyboardLabels(reply.params)).toEqual(['🏢 سازمان من', '📖 راهنما', '🌐 زبان / Language']);
     const stored = await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } });
     expect(stored).toMatchObject({ firstName: 'مریم', reachable: true });
   });
@@ -49,7 +49,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     user.pressButtonByText('English');
     const changed = await user.waitForReply();
     expect(changed.params.text).toBe('The bot now speaks English.');
-    expect(keyboardLabels(changed.params)).toEqual(['📖 Help', '🌐 زبان / Language']);
+    expect(keyboardLabels(changed.params)).toEqual(['🏢 My NGO', '📖 Help', '🌐 زبان / Language']);
     expect((await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } }))?.language).toBe('en');
 
     // The English "Help" button works, and so would the Persian one.
@@ -65,7 +65,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     user.pressButtonByText('فارسی');
     const back = await user.waitForReply();
     expect(back.params.text).toBe('زبان ربات فارسی شد.');
-    expect(keyboardLabels(back.params)).toEqual(['📖 راهنما', '🌐 زبان / Language']);
+    expect(keyboardLabels(back.params)).toEqual(['🏢 سازمان من', '📖 راهنما', '🌐 زبان / Language']);
   });
 
   it('when /cancel is sent with a half-filled form, then the form is gone, also after a restart', async () => {
@@ -165,7 +165,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   it('when the bot starts, then the command menus are published with Persian and English descriptions', async () => {
     h = await startHarness({ mode, adminIds: [ADMIN] });
     const defaults = h.api.commands();
-    expect(defaults?.map((c) => c.command)).toEqual(['start', 'help', 'language', 'cancel']);
+    expect(defaults?.map((c) => c.command)).toEqual(['start', 'help', 'profile', 'register', 'language', 'cancel']);
     expect(defaults?.find((c) => c.command === 'help')?.description).toBe('راهنما');
     expect(h.api.commands({ language_code: 'en' })?.find((c) => c.command === 'cancel')?.description).toBe('Leave the current form');
     const adminMenu = h.api.commands({ scope: { type: 'chat', chat_id: ADMIN } });

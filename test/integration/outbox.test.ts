@@ -414,6 +414,7 @@ describe.each(storageModes())('outbox and dispatcher (%s storage)', (mode) => {
       dispatcher({ sendTimeoutMs: 300, backoffBaseMs: 400, perChatMs: 50 }).start();
       await waitUntil(async () => (await deliveries(messageId))[0]!.lastError !== null, 'the first attempt is given up');
       const abandonedAt = Date.now();
+      expect((await deliveries(messageId))[0]!.lastError).toBe('AbortError: aborted');
       api.setLatency('sendMessage', 0);
       await waitUntil(unfinished, 'every row is finished');
 

@@ -13,7 +13,6 @@ import { testDatabaseUrl } from './servers.js';
 
 export type StorageMode = 'embedded' | 'server';
 
-export const TEMPLATE_DATABASE = 'ngo_bot_test_template';
 
 let embeddedTemplate: Promise<Blob> | undefined;
 
@@ -50,7 +49,9 @@ export async function createTestDatabase(mode: StorageMode = 'embedded'): Promis
   const admin = new pg.Client({ connectionString: testDatabaseUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`);
+    const template = process.env.NGO_TEST_TEMPLATE;
+    if (!template) throw new Error('NGO_TEST_TEMPLATE is not set: run the tests through vitest (its global setup makes the template)');
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
   } finally {
     await admin.end();
   }

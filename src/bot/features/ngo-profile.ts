@@ -154,7 +154,8 @@ async function membersView(ctx: BotContext, requestedPage: number) {
     ...shown.map((m, i) =>
       ctx.t('ngo.membership.member_item', {
         n: digitsFor(ctx.lang, first + i + 1),
-        name: escapeHtml(nameOf(m)),
+        // Telegram names run to 128 characters; twenty of them must still fit in one message.
+        name: escapeHtml(shorten(nameOf(m), 48)),
         role: ctx.t(`ngo.roles.${m.role}`),
         date: jalali(ctx.lang, m.joinedAt),
       }),
