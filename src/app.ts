@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
 import type { Telegraf } from 'telegraf';
-import type { Config } from './config.js';
+import { deepLinkRootOf, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { Dispatcher } from './delivery/dispatcher.js';
@@ -88,7 +88,15 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const sessionStore = sharedKv
     ? createKvSessionStore(kv, SESSION_TTL_MS)
     : createDatabaseSessionStore(db.prisma, SESSION_TTL_MS, () => clock.now());
-  bot = createBot({ token: config.BOT_TOKEN, apiRoot: config.BOT_API_ROOT, services, kv, sessionStore, logger });
+  bot = createBot({
+    token: config.BOT_TOKEN,
+    apiRoot: config.BOT_API_ROOT,
+    deepLinkRoot: deepLinkRootOf(config),
+    services,
+    kv,
+    sessionStore,
+    logger,
+  });
 
   dispatcher = new Dispatcher({
     prisma: db.prisma,

@@ -16,6 +16,8 @@ const schema = z.object({
     .trim()
     .regex(/^\d{3,}:[A-Za-z0-9_-]{20,}$/, { error: 'BOT_TOKEN_FORMAT' }),
   BOT_API_ROOT: z.url({ error: 'BOT_API_ROOT' }).default('https://api.telegram.org'),
+  /** Where deep links (invites) point; unset: https://ble.ir for Bale's API root, else https://t.me. */
+  DEEP_LINK_ROOT: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'DEEP_LINK_ROOT' }).optional()),
   DATABASE_URL: optionalString.pipe(
     z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL' }).optional(),
   ),
@@ -62,6 +64,7 @@ const explanations: Record<string, string> = {
   BOT_TOKEN_FORMAT:
     'قالب BOT_TOKEN درست نیست (باید شبیه 123456:ABC-DEF... باشد). / BOT_TOKEN does not look like a bot token (123456:ABC-DEF...).',
   BOT_API_ROOT: 'BOT_API_ROOT باید یک نشانی کامل باشد. / BOT_API_ROOT must be a URL (https://api.telegram.org or https://tapi.bale.ai).',
+  DEEP_LINK_ROOT: 'DEEP_LINK_ROOT باید یک نشانی کامل باشد (مانند https://t.me). / DEEP_LINK_ROOT must be a URL such as https://t.me',
   DATABASE_URL: 'DATABASE_URL باید با postgresql:// شروع شود. / DATABASE_URL must start with postgresql://',
   REDIS_URL: 'REDIS_URL باید با redis:// شروع شود. / REDIS_URL must start with redis://',
   ADMIN_IDS: 'ADMIN_IDS باید شناسه‌های عددی جداشده با ویرگول باشد. / ADMIN_IDS must be numeric Telegram user ids separated by commas.',
@@ -80,6 +83,11 @@ export class ConfigError extends Error {
     super(`Configuration problems:\n- ${problems.join('\n- ')}`);
     this.name = 'ConfigError';
   }
+}
+
+export function deepLinkRootOf(config: Pick<Config, 'DEEP_LINK_ROOT' | 'BOT_API_ROOT'>): string {
+  if (config.DEEP_LINK_ROOT) return config.DEEP_LINK_ROOT.replace(/\/+$/, '');
+  return /(^|\.)bale\.ai$/.test(new URL(config.BOT_API_ROOT).hostname) ? 'https://ble.ir' : 'https://t.me';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -8,7 +8,7 @@ import type { PrismaClient } from '../db/client.js';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
 
-export const MEMBER_COMMANDS = ['start', 'help', 'profile', 'register', 'language', 'cancel'] as const;
+export const MEMBER_COMMANDS = ['start', 'help', 'profile', 'register', 'invite', 'members', 'leave', 'language', 'cancel'] as const;
 export const ADMIN_COMMANDS = ['pending', 'ngo', 'broadcast', 'broadcasts', 'admins', 'add_admin', 'remove_admin'] as const;
 
 type CommandsApi = Pick<Telegram, 'setMyCommands' | 'deleteMyCommands'>;

@@ -14,6 +14,8 @@ export interface SessionData {
 export interface BotContext<U extends Update = Update> extends Context<U> {
   session: SessionData;
   services: Services;
+  /** https://t.me or https://ble.ir: where deep links to this bot point. */
+  deepLinkRoot: string;
   log: Logger;
   user: KnownUser;
   lang: Language;

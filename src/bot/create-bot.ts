@@ -36,6 +36,7 @@ export interface BotDeps {
   logger: Logger;
   handlerTimeoutMs?: number;
   floodPerMinute?: number;
+  deepLinkRoot?: string;
 }
 
 export function createBot(deps: BotDeps): Telegraf<BotContext> {
@@ -45,6 +46,7 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
     telegram: { apiRoot: deps.apiRoot, webhookReply: false },
   });
   bot.context.services = deps.services;
+  bot.context.deepLinkRoot = deps.deepLinkRoot ?? 'https://t.me';
 
   // Outermost: a child logger per update (no content, only ids), then one update per chat at a time.
   bot.use((ctx, next) => {

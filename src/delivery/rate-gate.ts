@@ -42,7 +42,11 @@ export class RateGate {
       const now = this.now();
       const window = Math.floor(now / this.windowMs);
       const count = await this.options.kv.increment(`rate:${window}`, Math.ceil(this.windowMs * 2) + 1000);
-      if (count <= this.capacity) return;
+      if (count <= this.capacity) {
+        // A 429 this process saw while the increment was on its way (a Redis round trip) wins over the slot.
+        if (this.pauseCache.until <= this.now()) return;
+        continue;
+      }
       await sleep(Math.max(1, (window + 1) * this.windowMs - now));
     }
   }

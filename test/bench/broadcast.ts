@@ -9,7 +9,11 @@
  *
  * Needs PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL (a server URL; the bench creates its own
  * database there and drops it at the end). Redis is optional: BENCH_REDIS_URL or TEST_REDIS_URL makes the
- * rate gate shared through Redis, as in a multi-process deployment; without it the in-process store is used.
+ * rate gate shared through Redis, as in a multi-process deployment; without it (or with BENCH_REDIS_URL set
+ * empty) the in-process store is used.
+ *
+ * Knobs for investigating, not for the README numbers: BENCH_SCENARIOS=limit,headroom,crash (a subset),
+ * BENCH_RECIPIENTS=2000 (a quick smoke run), BENCH_CPU_PROF=<dir> (V8 CPU profiles of the bot processes).
  *
  * Every wait is bounded (per-scenario deadlines, a global deadline), and every exit path kills the
  * children, closes the fake server and drops the database.
@@ -62,7 +66,8 @@ const PAYLOAD: OutboxPayload = {
 setMaxListeners(256);
 
 const databaseServerUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? undefined;
+// An empty BENCH_REDIS_URL= is a deliberate "no Redis", not a fall-through to TEST_REDIS_URL.
+const redisUrl = (process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL) || undefined;
 const runId = randomUUID().replace(/-/g, '').slice(0, 12);
 const workerPath = fileURLToPath(new URL('./dispatcher-worker.ts', import.meta.url));
 // The child runs TypeScript through tsx's loader, resolved from here so the cwd does not matter.
@@ -126,13 +131,17 @@ function cleanup(): Promise<void> {
   })();
   return cleaningUp;
 }
+/** Set once an interrupt or the global deadline started the cleanup: the main flow's errors are its echo. */
+let aborting = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    aborting = true;
     console.error(`\n${signal}: cleaning up`);
     void cleanup().finally(() => process.exit(130));
   });
 }
 const globalDeadline = setTimeout(() => {
+  aborting = true;
   console.error(`\nbench exceeded its global deadline of ${seconds(GLOBAL_DEADLINE_MS)}: cleaning up`);
   void cleanup().finally(() => process.exit(1));
 }, GLOBAL_DEADLINE_MS);
@@ -500,7 +509,10 @@ function describeResult(r: ScenarioResult): void {
     ['fake API latency', r.spec.latencyMs ? `${r.spec.latencyMs} ms per sendMessage` : 'none (loopback only)'],
     ['fan-out into the outbox', `${int(RECIPIENTS)} rows in ${int(r.enqueueMs)} ms`],
     ['bot process start-up', seconds(r.bootMs)],
-    ['achieved rate (first→last send)', `${fixed(rate)}/s = ${fixed(rate / r.spec.ratePerSecond, 3)} of configured`],
+    [
+      r.crash ? 'achieved rate (first→last send, crash included)' : 'achieved rate (first→last send)',
+      `${fixed(rate)}/s = ${fixed(rate / r.spec.ratePerSecond, 3)} of configured`,
+    ],
     ['busiest sliding second', `${int(r.peakWindow)} messages`],
     [`rate per ${r.slices.sliceMs / 1000} s slice`, `${r.slices.rates.map((x) => int(x)).join(' ')} /s (last slice partial)`],
     ['elapsed (dispatch start→last send)', seconds(r.elapsedMs)],
@@ -540,7 +552,7 @@ function describeResult(r: ScenarioResult): void {
       ['rate before the kill / after the restart', `${c.rateBeforeKill === undefined ? 'n/a' : fixed(c.rateBeforeKill)}/s / ${c.rateAfterRestart === undefined ? 'n/a' : fixed(c.rateAfterRestart)}/s`],
       ['new process start-up', seconds(c.restartBootMs)],
       ['kill → new process first send', opt(c.restartToFirstSendMs)],
-      ['kill → leased rows re-sent', `first ${opt(c.firstOrphanResendMs)}, last ${opt(c.lastOrphanResendMs)}`],
+      ['kill → leased rows re-sent', `first ${opt(c.firstOrphanResendMs)}, last ${opt(c.lastOrphanResendMs)} (claimable from lease end, then queued behind rows already due)`],
     );
   }
   printTable(`Results: ${r.spec.title}`, rows);
@@ -548,6 +560,11 @@ function describeResult(r: ScenarioResult): void {
 
 // ------------------------------------------------------------------ main
 
+if (!Number.isInteger(RECIPIENTS) || RECIPIENTS < 10 || RECIPIENTS > 60_000) {
+  // Per-chat counters are 16-bit and the crash scenario needs a middle to kill at.
+  console.error(`BENCH_RECIPIENTS must be an integer from 10 to 60,000 (got ${process.env.BENCH_RECIPIENTS})`);
+  process.exit(2);
+}
 if (!databaseServerUrl) {
   console.error('bench:broadcast needs PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:54329/postgres).');
   process.exit(2);
@@ -706,7 +723,9 @@ try {
     console.log(
       `\nCrash: ${int(crash.orphaned)} rows were leased by the killed process; the new one sent its first message ` +
         `${crash.restartToFirstSendMs === undefined ? 'n/a' : seconds(crash.restartToFirstSendMs)} after the kill and re-sent the leased rows ` +
-        `${crash.firstOrphanResendMs === undefined ? 'n/a' : seconds(crash.firstOrphanResendMs)}–${crash.lastOrphanResendMs === undefined ? 'n/a' : seconds(crash.lastOrphanResendMs)} after it, once their 5 s lease ran out.`,
+        `${crash.firstOrphanResendMs === undefined ? 'n/a' : seconds(crash.firstOrphanResendMs)}–${crash.lastOrphanResendMs === undefined ? 'n/a' : seconds(crash.lastOrphanResendMs)} after it: ` +
+        `their lease ended at most ${seconds(crash.maxLeaseLeftMs)} after the kill, and an expired lease puts a row behind the rows ` +
+        `already due (claims are ordered by not_before), so they went out after the rest of the queue.`,
     );
   }
   if (problems.length) {
@@ -717,7 +736,7 @@ try {
   }
 } catch (error) {
   exitCode = 1;
-  console.error('\nbench:broadcast failed:', error);
+  if (!aborting) console.error('\nbench:broadcast failed:', error);
 } finally {
   await cleanup();
 }

@@ -165,7 +165,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   it('when the bot starts, then the command menus are published with Persian and English descriptions', async () => {
     h = await startHarness({ mode, adminIds: [ADMIN] });
     const defaults = h.api.commands();
-    expect(defaults?.map((c) => c.command)).toEqual(['start', 'help', 'profile', 'register', 'language', 'cancel']);
+    expect(defaults?.map((c) => c.command)).toEqual(['start', 'help', 'profile', 'register', 'invite', 'members', 'leave', 'language', 'cancel']);
     expect(defaults?.find((c) => c.command === 'help')?.description).toBe('راهنما');
     expect(h.api.commands({ language_code: 'en' })?.find((c) => c.command === 'cancel')?.description).toBe('Leave the current form');
     const adminMenu = h.api.commands({ scope: { type: 'chat', chat_id: ADMIN } });

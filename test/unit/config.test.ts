@@ -128,3 +128,16 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ BOT_TOKEN: TOKEN, HTTP_PORT: 8443, SEND_RATE: 1.5, REDIS_URL: 'rediss://cache:6380' });
   });
 });
+
+describe('deep links', () => {
+  const token = '123456:TEST-TOKEN-not-a-real-one-aaaaaaaa';
+  it('when the bot runs on Telegram, then invite links point to t.me', async () => {
+    const { deepLinkRootOf, loadConfig } = await import('../../src/config.js');
+    expect(deepLinkRootOf(loadConfig({ BOT_TOKEN: token }))).toBe('https://t.me');
+  });
+  it('when the bot runs on Bale, then invite links point to ble.ir unless DEEP_LINK_ROOT says otherwise', async () => {
+    const { deepLinkRootOf, loadConfig } = await import('../../src/config.js');
+    expect(deepLinkRootOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai' }))).toBe('https://ble.ir');
+    expect(deepLinkRootOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai', DEEP_LINK_ROOT: 'https://example.org/' }))).toBe('https://example.org');
+  });
+});

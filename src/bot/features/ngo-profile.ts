@@ -15,7 +15,7 @@ import type { BotContext } from '../context.js';
 import { labelTrigger, mainMenu } from '../keyboards.js';
 import { startProfileEdit } from './ngo-profile-edit.js';
 import { registrationForm, startRegistration } from './ngo-registration.js';
-import { registerDeepLink } from './start.js';
+import { deepLink, registerDeepLink } from '../deep-links.js';
 
 export { profileEditForm } from './ngo-profile-edit.js';
 
@@ -97,7 +97,7 @@ ngoProfileFeature.hears(labelTrigger('menu.my_ngo'), showProfile);
 // ---- invite link ----------------------------------------------------------------------------------
 
 function inviteLink(ctx: BotContext, token: string): string {
-  return `https://t.me/${ctx.botInfo.username}?start=join_${token}`;
+  return deepLink(ctx, `join_${token}`);
 }
 
 const revokeKeyboard = (ctx: BotContext) =>

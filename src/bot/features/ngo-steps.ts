@@ -92,7 +92,10 @@ export function createNgoSteps(options: NgoStepOptions): Record<StepId, FormStep
 
   return {
     name: textStep('name', 'name', (text) => validateNgoName(text), { back: options.firstStepHasBack ?? false }),
-    registration_number: textStep('registration_number', 'registrationNumber', (text) => validateRegistrationNumber(text)),
+    // Corrected from the summary, the number is checked against registered NGOs again.
+    registration_number: textStep('registration_number', 'registrationNumber', (text) => validateRegistrationNumber(text), {
+      after: (ctx, data) => (data.authority ? identityKnown(ctx, data) : Promise.resolve(next)),
+    }),
     authority: {
       id: 'authority',
       wrongInputKey: 'forms.use_buttons',

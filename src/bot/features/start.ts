@@ -1,28 +1,16 @@
 import { Composer } from 'telegraf';
 import { escapeHtml } from '../../i18n/index.js';
 import type { BotContext } from '../context.js';
+import { handleDeepLink } from '../deep-links.js';
 import { findForm } from '../forms/router.js';
 import { FORMS } from '../forms/index.js';
 import { mainMenu } from '../keyboards.js';
 
 export const startFeature = new Composer<BotContext>();
 
-/** Deep links (t.me/bot?start=<payload>) that features claim; any other payload is ignored safely. */
-const deepLinks: { pattern: RegExp; handle: (ctx: BotContext, arg: string) => Promise<void> }[] = [];
-
-export function registerDeepLink(pattern: RegExp, handle: (ctx: BotContext, arg: string) => Promise<void>): void {
-  deepLinks.push({ pattern, handle });
-}
-
 startFeature.start(async (ctx) => {
-  const payload = ctx.payload ?? '';
-  for (const link of deepLinks) {
-    const match = link.pattern.exec(payload);
-    if (match) {
-      await link.handle(ctx, match[1] ?? '');
-      return;
-    }
-  }
+  // A payload no feature claims is ignored safely: the welcome follows.
+  if (await handleDeepLink(ctx, ctx.payload ?? '')) return;
   const form = findForm(FORMS, ctx.session.form?.name);
   if (form) {
     // Someone who comes back with /start to a half-filled form continues it (/cancel leaves it).
