@@ -116,8 +116,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
 
   const scheduler = new Scheduler({ prisma: db.prisma, kv, logger, owner, clock, useKvLease: sharedKv });
   scheduler.register('maintenance', '30 3 * * *', async ({ now }) => {
-    const monthAgo = new Date(now.getTime() - 30 * 24 * 60 * 60 * 1000);
-    await scheduler.pruneRuns(monthAgo);
+    // job_runs only has to outlive a slot's possible duplicates; the five-second progress job alone
+    // writes 17,000 rows a day, so two days are kept.
+    await scheduler.pruneRuns(new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000));
     await db.prisma.session.deleteMany({ where: { expiresAt: { lt: now } } });
   });
 
@@ -127,6 +128,36 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   // Every few seconds: progress cards stay fresh without editing on every sent message.
   scheduler.register('broadcast-progress', '*/5 * * * * *', async () => {
     await services.broadcasts.progressTick();
+  });
+
+  // Feedback: unanswered items and the daily digest, on working mornings in Tehran (not Friday).
+  scheduler.register('feedback-reminders', '0 9 * * 0-4,6', async ({ slot }) => {
+    await services.feedback.remindUnanswered(slot);
+  });
+  scheduler.register('feedback-digest', '30 8 * * 0-4,6', async ({ slot }) => {
+    await services.feedback.sendDigests(slot);
+  });
+
+  // Deadlines: reminders every minute (idempotent, so a tick missed or repeated changes nothing); the
+  // overdue digest on working days from 09:00, several times so that a morning outage still gets it sent
+  // (its dedupe key holds it to one per admin and day); recurring announcements every minute.
+  scheduler.register('deadline-reminders', '* * * * *', async ({ now, logger: log }) => {
+    const { messages, deliveries } = await services.deadlines.remindersTick(now);
+    if (messages > 0) log.info({ messages, deliveries }, 'deadline reminders enqueued');
+  });
+  scheduler.register('deadline-overdue-digest', '*/15 9-20 * * 0-4,6', async ({ now }) => {
+    await services.deadlines.overdueDigest(now);
+  });
+  scheduler.register('recurring-broadcasts', '* * * * *', async ({ now }) => {
+    await services.deadlines.recurringTick(now);
+  });
+
+  // Courses: reminders a day and two hours before the start; finishing courses and asking for ratings.
+  scheduler.register('course-reminders', '* * * * *', async ({ now }) => {
+    await services.courses.remindersTick(now);
+  });
+  scheduler.register('course-follow-up', '*/5 * * * *', async ({ now }) => {
+    await services.courses.followUpTick(now);
   });
 
   let server: http.Server | undefined;

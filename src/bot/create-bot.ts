@@ -10,6 +10,9 @@ import type { BotContext, SessionData } from './context.js';
 import { adminsFeature } from './features/admins.js';
 import { broadcastFeature } from './features/broadcast.js';
 import { cancelFeature } from './features/cancel.js';
+import { coursesFeature } from './features/courses.js';
+import { deadlinesFeature } from './features/deadlines.js';
+import { feedbackFeature } from './features/feedback.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { membershipFeature } from './features/membership.js';
@@ -71,6 +74,9 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   bot.use(ngoReviewFeature);
   bot.use(ngoProfileFeature);
   bot.use(broadcastFeature);
+  bot.use(coursesFeature);
+  bot.use(deadlinesFeature);
+  bot.use(feedbackFeature);
   // After the features' commands and buttons, before "unhandled": answers to the form being filled in.
   bot.use(formRouter(FORMS));
   bot.use(unhandledFeature);

@@ -5,7 +5,11 @@ import { callbackData } from './callback-data.js';
 import { LANGUAGES } from '../i18n/index.js';
 
 export function mainMenu(ctx: BotContext) {
-  return Markup.keyboard([[ctx.t('menu.my_ngo')], [ctx.t('menu.help'), ctx.t('menu.language')]])
+  return Markup.keyboard([
+    [ctx.t('menu.my_ngo'), ctx.t('menu.deadlines')],
+    [ctx.t('menu.courses'), ctx.t('menu.feedback')],
+    [ctx.t('menu.help'), ctx.t('menu.language')],
+  ])
     .resize()
     .persistent()
     .placeholder(ctx.t('menu.placeholder'));

@@ -6,7 +6,10 @@ import type { Translator } from '../i18n/index.js';
 import type { KeyValueStore } from '../kv/kv.js';
 import { createAdminService } from './admins.js';
 import { createBroadcastService } from './broadcasts.js';
+import { createCourseServices } from './courses.js';
+import { createDeadlineService } from './deadlines.js';
 import { createDeliveryAlerts } from './delivery-alerts.js';
+import { createFeedbackService } from './feedback.js';
 import { createNgoService } from './ngos.js';
 import { createUserService } from './users.js';
 
@@ -30,6 +33,9 @@ export function createServices(deps: ServiceDeps) {
     deliveryAlerts: createDeliveryAlerts(deps),
     ngos: createNgoService(deps),
     broadcasts: createBroadcastService(deps),
+    ...createCourseServices(deps),
+    deadlines: createDeadlineService(deps),
+    feedback: createFeedbackService(deps),
   };
 }
 

@@ -26,7 +26,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     const reply = await user.waitForReply();
     expect(String(reply.params.text)).toContain('مریم گرامی، سلام');
     expect(String(reply.params.text)).toContain('خوش آمدید');
-    expect(keyboardLabels(reply.params)).toEqual(['🏢 سازمان من', '📖 راهنما', '🌐 زبان / Language']);
+    expect(keyboardLabels(reply.params)).toEqual(['🏢 سازمان من', '📅 مهلت‌ها', '🎓 دوره‌های آموزشی', '💬 پیشنهاد و انتقاد', '📖 راهنما', '🌐 زبان / Language']);
     const stored = await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } });
     expect(stored).toMatchObject({ firstName: 'مریم', reachable: true });
   });
@@ -49,7 +49,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     user.pressButtonByText('English');
     const changed = await user.waitForReply();
     expect(changed.params.text).toBe('The bot now speaks English.');
-    expect(keyboardLabels(changed.params)).toEqual(['🏢 My NGO', '📖 Help', '🌐 زبان / Language']);
+    expect(keyboardLabels(changed.params)).toEqual(['🏢 My NGO', '📅 Deadlines', '🎓 Training courses', '💬 Suggestions and criticism', '📖 Help', '🌐 زبان / Language']);
     expect((await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } }))?.language).toBe('en');
 
     // The English "Help" button works, and so would the Persian one.
@@ -65,7 +65,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     user.pressButtonByText('فارسی');
     const back = await user.waitForReply();
     expect(back.params.text).toBe('زبان ربات فارسی شد.');
-    expect(keyboardLabels(back.params)).toEqual(['🏢 سازمان من', '📖 راهنما', '🌐 زبان / Language']);
+    expect(keyboardLabels(back.params)).toEqual(['🏢 سازمان من', '📅 مهلت‌ها', '🎓 دوره‌های آموزشی', '💬 پیشنهاد و انتقاد', '📖 راهنما', '🌐 زبان / Language']);
   });
 
   it('when /cancel is sent with a half-filled form, then the form is gone, also after a restart', async () => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BotCommand, BotCommandScope, Chat, Message, Update } from 'telegraf/types';
@@ -96,7 +97,12 @@ export class FakeBotApi {
   private readonly runtime: Runtime;
   private readonly handlers: Record<string, Handler>;
   private readonly methodNames = new Map<string, string>();
-  private readonly closing = new AbortController();
+  // Every held long poll and every waiter listens for close(): many at once is normal, not a leak.
+  private readonly closing = (() => {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  })();
   private closePromise: Promise<void> | undefined;
 
   private records: RecordedCall[] = [];

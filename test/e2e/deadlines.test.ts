@@ -1,0 +1,359 @@
+/**
+ * Deadlines end to end (issue 5): an admin records a project through the bot, the reminder engine
+ * (driven slot by slot with a simulated Tehran clock) sends each reminder once at its time through the
+ * outbox and the fake Bot API, a report stops them, the office accepts it; after downtime only the
+ * latest missed reminder goes out, marked late; the day after the due date the NGOs get an overdue
+ * notice and each responsible admin one digest; an extension moves the reminders to the new date.
+ *
+ * The clock starts at a chosen Tehran time and runs on in real time (the dispatcher spaces a chat's
+ * messages a second apart on that clock); `clock.set` jumps it forward between ticks.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/domain/clock.js';
+import { toPersianDigits } from '../../src/domain/persian-text.js';
+import { storageModes } from '../support/database.js';
+import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { createAdmin, createNgo, createUser } from '../support/ngo-fixtures.js';
+import { createAudience } from '../support/ngo-audience.js';
+
+const ADMIN = 1001;
+const PROVINCE_ADMIN = 1002;
+const COUNTY_ADMIN = 3003;
+const MANAGER = 2002;
+const MEMBER = 2003;
+const OTHER_MANAGER = 2102;
+const STRANGER = 4004;
+
+/** Sunday 1405/09/01 10:00 Tehran. */
+const CREATED = '2026-11-22T06:30:00Z';
+
+const NEW_NOTICE = 'مهلت جدید برای سازمان شما';
+const REMINDER = 'یادآوری مهلت';
+const LATE = 'با تأخیر فرستاده می‌شود';
+const OVERDUE = 'مهلت به پایان رسید';
+const SUBMIT = '📝 ارسال گزارش';
+
+interface MovableClock extends Clock {
+  set(iso: string): void;
+}
+
+function movableClock(iso: string): MovableClock {
+  let base = Date.parse(iso);
+  let started = Date.now();
+  return {
+    now: () => new Date(base + (Date.now() - started)),
+    set(next: string) {
+      base = Date.parse(next);
+      started = Date.now();
+    },
+  };
+}
+
+const texts = (h: Harness, chatId: number, includes: string) => h.api.texts(chatId).filter((t) => t.includes(includes));
+
+function inlineButtons(markup: unknown): { text: string; callback_data?: string }[] {
+  const parsed = (typeof markup === 'string' ? JSON.parse(markup) : markup) as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
+  return (parsed?.inline_keyboard?.flat() ?? []).map(({ text, callback_data }) => ({ text, callback_data }));
+}
+
+describe.each(storageModes())('deadlines (%s storage)', (mode) => {
+  let h: Harness;
+  let clock: MovableClock;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  async function start(adminIds = [ADMIN]) {
+    clock = movableClock(CREATED);
+    h = await startHarness({ mode, adminIds, clock });
+  }
+
+  /**
+   * Lets the dispatcher send everything due, so "exactly one" and "none" are not judged too early. Rows a
+   * few seconds ahead count too: a chat's second message waits a second for its turn.
+   */
+  async function settle(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const soon = new Date(clock.now().getTime() + 5000);
+      // A claimed row's not_before is its lease end, so SENDING rows count whatever it says.
+      const due = await h.db.prisma.outboxDelivery.count({ where: { OR: [{ status: 'SENDING' }, { status: 'PENDING', notBefore: { lte: soon } }] } });
+      if (due === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the outbox did not drain');
+  }
+
+  /** Moves the clock and runs one reminder tick at that moment, as cron would. */
+  async function tickAt(iso: string, job = 'deadline-reminders'): Promise<void> {
+    clock.set(iso);
+    expect(await h.app.scheduler.runSlot(job, clock.now())).toBe('ran');
+    await settle();
+  }
+
+  async function reply(user: FakeUser, includes: string): Promise<RecordedCall> {
+    return user.waitForReply((c) => String(c.text).includes(includes));
+  }
+
+  it('when an admin records a project through the bot, then each reminder comes once at its time, a report stops them and the accepted report is told', async () => {
+    await start();
+    const ngo = await createNgo(h.db, { managerId: MANAGER, name: 'انجمن حامیان محیط زیست کرمان', status: 'APPROVED', managerFirstName: 'زهرا' });
+    await createUser(h.db, MEMBER, 'رضا');
+    await h.db.prisma.ngoMember.create({ data: { userId: BigInt(MEMBER), ngoId: ngo.id, role: 'MEMBER' } });
+    const admin = h.api.user(ADMIN, { first_name: 'مهسا' });
+    const manager = h.api.user(MANAGER, { first_name: 'زهرا' });
+
+    admin.sendCommand('new_deadline');
+    await reply(admin, 'نوع مهلت');
+    admin.pressButtonByText('📁 طرح مصوب یک سازمان (سه‌ماهه)');
+    await reply(admin, 'شماره پیگیری');
+    admin.sendText(toPersianDigits(ngo.id));
+    await reply(admin, 'عنوان طرح مصوب');
+    admin.sendText('آموزش تفکیک پسماند در مدارس');
+    await reply(admin, 'مبلغ مصوب');
+    admin.sendText('۲۳۰٬۰۰۰٬۰۰۰');
+    await reply(admin, 'تاریخ شروع');
+    admin.sendText('۱۴۰۵/۰۹/۰۱');
+    // Three Jalali months later by default.
+    const due = await reply(admin, 'سه ماه پس از شروع');
+    expect(String(due.text)).toContain('۱۴۰۵/۱۲/۰۱');
+    admin.pressButtonByText('✅ پایان در ۱۴۰۵/۱۲/۰۱');
+    await reply(admin, 'یادآوری‌ها به طور پیش‌فرض');
+    admin.pressButtonByText('✅ یادآوری‌های پیش‌فرض');
+    const summary = String((await reply(admin, 'پیش‌نمایش مهلت')).text);
+    expect(summary).toContain('مبلغ مصوب: ۲۳۰٬۰۰۰٬۰۰۰ تومان');
+    expect(summary).toContain('یادآوری‌ها (روز پیش از مهلت): ۳۰، ۷، ۱، ۰');
+    admin.pressButtonByText('✅ ثبت');
+    expect(String((await reply(admin, 'ثبت شد')).text)).toContain('برای ۱ سازمان ثبت شد');
+
+    const deadline = await h.db.prisma.deadline.findFirstOrThrow();
+    expect(deadline).toMatchObject({ kind: 'PROJECT', ngoId: ngo.id, amountToman: 230_000_000n, title: 'آموزش تفکیک پسماند در مدارس' });
+    expect(await h.db.prisma.deadlineTarget.findMany()).toEqual([expect.objectContaining({ deadlineId: deadline.id, ngoId: ngo.id, status: 'PENDING' })]);
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'deadline.created', actorId: BigInt(ADMIN) } })).toBe(1);
+    const notice = await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes(NEW_NOTICE));
+    expect(String(notice.text)).toContain('مهلت: <b>۱۴۰۵/۱۲/۰۱</b> (۹۰ روز مانده)');
+    await h.api.waitForMessage(MEMBER, (c) => String(c.text).includes(NEW_NOTICE));
+
+    // 30 days before: Thursday 1405/11/01 09:00 Tehran = 05:30Z. A minute early, nothing.
+    await tickAt('2027-01-21T05:29:00Z');
+    expect(texts(h, MANAGER, REMINDER)).toEqual([]);
+    await tickAt('2027-01-21T05:30:00Z');
+    const first = await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes(REMINDER));
+    expect(String(first.text)).toContain('۳۰ روز مانده');
+    expect(String(first.text)).not.toContain(LATE);
+    await h.api.waitForMessage(MEMBER, (c) => String(c.text).includes(REMINDER));
+    // Repeated ticks add nothing.
+    await tickAt('2027-01-21T05:31:00Z');
+    await tickAt('2027-01-21T06:45:00Z');
+    expect(texts(h, MANAGER, REMINDER)).toHaveLength(1);
+    expect(texts(h, MEMBER, REMINDER)).toHaveLength(1);
+
+    // The manager answers from the reminder: text, then a document.
+    manager.pressButtonByText(SUBMIT);
+    await reply(manager, 'شرح کارهای انجام‌شده');
+    manager.sendText('کارگاه در ۱۲ مدرسه برگزار شد و ۸۴۰ دانش‌آموز آموزش دیدند.');
+    await reply(manager, 'فایل گزارش');
+    manager.sendDocument('report.pdf');
+    await reply(manager, 'گزارش شما برای');
+    const target = await h.db.prisma.deadlineTarget.findFirstOrThrow();
+    expect(target).toMatchObject({ status: 'SUBMITTED', submittedBy: BigInt(MANAGER), reportFileName: 'report.pdf' });
+    expect(target.reportText).toBe('کارگاه در 12 مدرسه برگزار شد و 840 دانش‌آموز آموزش دیدند.');
+    // No county admin for Kerman: the province's (here the super admin) hears of it.
+    const received = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('گزارش تازه'));
+    expect(String(received.text)).toContain('انجمن حامیان محیط زیست کرمان');
+
+    // Later slots find the NGO's part done.
+    await tickAt('2027-02-13T05:30:00Z');
+    await tickAt('2027-02-20T05:30:00Z');
+    await tickAt('2027-02-21T05:30:00Z');
+    expect(texts(h, MANAGER, REMINDER)).toHaveLength(1);
+    expect(texts(h, MANAGER, OVERDUE)).toEqual([]);
+
+    // The office accepts from the notice; the NGO is told, and a second press changes nothing.
+    const acceptData = inlineButtons(received.params.reply_markup).find((b) => b.text === '✅ پذیرش گزارش')!.callback_data!;
+    expect(acceptData).toBe(`dl_acc:${deadline.id}-${ngo.id}`);
+    admin.pressButtonByText('✅ پذیرش گزارش');
+    await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('پذیرفته شد'));
+    const again = admin.pressButton(acceptData);
+    const answer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === again.update.callback_query.id);
+    expect(String(answer.params.text)).toContain('پیش‌تر پذیرفته شده است');
+    expect(await h.db.prisma.deadlineTarget.findFirstOrThrow()).toMatchObject({ status: 'ACCEPTED', acceptedBy: BigInt(ADMIN) });
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'deadline.report_accepted' } })).toBe(1);
+    await settle();
+    expect(texts(h, MANAGER, 'پذیرفته شد')).toHaveLength(1);
+
+    // The NGO's list shows it accepted, with no button left to press.
+    manager.sendCommand('deadlines');
+    const list = await reply(manager, 'مهلت‌های باز سازمان');
+    expect(String(list.text)).toContain('گزارش پذیرفته شده است');
+    expect(inlineButtons(list.params.reply_markup)).toEqual([]);
+  });
+
+  it('when the bot was down, then only the latest reminder goes out, late; the day after the due date the NGOs get an overdue notice and each responsible admin one digest; an extension moves the reminders', async () => {
+    await start([ADMIN]);
+    await createAdmin(h.db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'کرمان' });
+    await createAdmin(h.db, PROVINCE_ADMIN, 'PROVINCE_ADMIN');
+    const [done, late, far] = await createAudience(h.db, [
+      { name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 1 },
+      { name: 'کانون جوانان کرمان', county: 'کرمان', fields: ['ورزش و جوانان'] },
+      { name: 'مؤسسه سلامت رفسنجان', county: 'رفسنجان', fields: ['بهداشت و سلامت'] },
+    ]);
+    // Due Saturday 1405/09/07 14:00. Its 1-day reminder falls on Friday and moves to Saturday 09:00,
+    // where the due-day reminder already is: one reminder that morning.
+    const deadline = await h.app.services.deadlines.createGeneral(BigInt(ADMIN), {
+      title: 'گزارش عملکرد شش‌ماهه',
+      description: 'گزارش فعالیت‌ها و هزینه‌ها',
+      audience: { countyIds: [], fieldIds: [] },
+      dueDate: { jy: 1405, jm: 9, jd: 7 },
+      dueTime: { hour: 14, minute: 0 },
+      reminderDays: [30, 7, 1, 0],
+    });
+    expect(deadline.targetCount).toBe(3);
+    for (const ngo of [done, late, far]) await h.api.waitForMessage(ngo!.managerId, (c) => String(c.text).includes(NEW_NOTICE));
+
+    // Down from Monday to Saturday noon: the due-day reminder (09:00) is three hours late.
+    await h.restart();
+    await tickAt('2026-11-28T08:30:00Z');
+    for (const ngo of [done, late, far]) {
+      const sent = texts(h, ngo!.managerId, REMINDER);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toContain(LATE);
+      expect(sent[0]).toContain('امروز آخرین روز مهلت است');
+    }
+    expect(texts(h, done!.memberIds[0]!, REMINDER)).toHaveLength(1);
+
+    await h.app.services.deadlines.submitReport(BigInt(done!.managerId), deadline.id, { text: 'همه فعالیت‌ها انجام شد.' });
+
+    // Sunday 1405/09/08 09:00: overdue notices to the two without a report, then the digests.
+    await tickAt('2026-11-29T05:30:00Z');
+    expect(texts(h, late!.managerId, OVERDUE)).toHaveLength(1);
+    expect(texts(h, far!.managerId, OVERDUE)).toHaveLength(1);
+    expect(texts(h, done!.managerId, OVERDUE)).toEqual([]);
+    await tickAt('2026-11-29T05:30:30Z', 'deadline-overdue-digest');
+    await tickAt('2026-11-29T05:45:00Z', 'deadline-overdue-digest');
+    await tickAt('2026-11-29T06:00:00Z');
+    const county = texts(h, COUNTY_ADMIN, 'گزارش روزانه دیرکرد');
+    expect(county).toHaveLength(1);
+    expect(county[0]).toContain('کانون جوانان کرمان');
+    expect(county[0]).toContain('۱ روز دیرکرد');
+    expect(county[0]).not.toContain('رفسنجان');
+    expect(county[0]).not.toContain('انجمن یاوران کرمان');
+    for (const provinceAdmin of [PROVINCE_ADMIN, ADMIN]) {
+      const digest = texts(h, provinceAdmin, 'گزارش روزانه دیرکرد');
+      expect(digest).toHaveLength(1);
+      expect(digest[0]).toContain('مؤسسه سلامت رفسنجان');
+      expect(digest[0]).not.toContain('کانون جوانان کرمان');
+    }
+    expect(texts(h, late!.managerId, OVERDUE)).toHaveLength(1);
+
+    // The office extends to 1405/09/20 from the deadline's page; the NGOs are told.
+    const admin = h.api.user(ADMIN, { first_name: 'مهسا' });
+    admin.sendCommand('deadline', toPersianDigits(deadline.id));
+    const page = String((await reply(admin, `مهلت شماره ${toPersianDigits(deadline.id)}`)).text);
+    expect(page).toContain('⚠️ دیرکرد، بدون گزارش (۲)');
+    expect(page).toContain('📝 گزارش رسیده، در انتظار بررسی (۱)');
+    admin.pressButtonByText('🗓 تمدید مهلت');
+    await reply(admin, 'تاریخ جدید پایان مهلت');
+    admin.sendText('1405/09/05');
+    await reply(admin, 'گذشته است');
+    admin.sendText('1405/09/20');
+    expect(String((await reply(admin, 'تمدید شد')).text)).toContain('۱۴۰۵/۰۹/۲۰ ساعت ۱۴:۰۰');
+    await h.api.waitForMessage(late!.managerId, (c) => String(c.text).includes('مهلت تمدید شد'));
+    await h.api.waitForMessage(done!.managerId, (c) => String(c.text).includes('مهلت تمدید شد'));
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'deadline.extended' } })).toBe(1);
+
+    // 7 days before the new date is Friday 1405/09/13: nothing then; the reminder comes on Saturday
+    // morning instead, to the two NGOs still working on it.
+    await tickAt('2026-12-04T05:30:00Z');
+    expect(texts(h, late!.managerId, REMINDER)).toHaveLength(1);
+    await tickAt('2026-12-05T05:30:00Z');
+    const reminders = texts(h, late!.managerId, REMINDER);
+    expect(reminders).toHaveLength(2);
+    expect(reminders[1]).toContain('۶ روز مانده');
+    expect(reminders[1]).not.toContain(LATE);
+    expect(texts(h, far!.managerId, REMINDER)).toHaveLength(2);
+    expect(texts(h, done!.managerId, REMINDER)).toHaveLength(1);
+  });
+
+  it('when input is wrong or the person may not act, then a clear Persian answer comes and nothing changes', async () => {
+    await start();
+    const ngo = await createNgo(h.db, { managerId: MANAGER, name: 'انجمن حامیان محیط زیست کرمان', status: 'APPROVED' });
+    const pending = await createNgo(h.db, { managerId: 2500, name: 'خیریه در انتظار', status: 'PENDING' });
+    await createNgo(h.db, { managerId: OTHER_MANAGER, name: 'کانون دیگر', status: 'APPROVED' });
+    await createUser(h.db, STRANGER, 'ناشناس');
+    const admin = h.api.user(ADMIN);
+    const stranger = h.api.user(STRANGER);
+
+    stranger.sendCommand('new_deadline');
+    expect(String((await stranger.waitForReply()).text)).toBe('این فرمان ویژه کارشناسان دفتر امور اجتماعی و فرهنگی استانداری است.');
+
+    admin.sendCommand('new_deadline');
+    await reply(admin, 'نوع مهلت');
+    admin.pressButtonByText('📁 طرح مصوب یک سازمان (سه‌ماهه)');
+    await reply(admin, 'شماره پیگیری');
+    admin.sendText('۹۹۹۹');
+    await reply(admin, 'سازمانی با شماره پیگیری ۹۹۹۹ پیدا نشد');
+    admin.sendText(String(pending.id));
+    await reply(admin, 'هنوز تأیید نشده');
+    admin.sendText(String(ngo.id));
+    await reply(admin, 'عنوان طرح مصوب');
+    admin.sendText('ab');
+    await reply(admin, 'دست‌کم ۳ نویسه');
+    admin.sendText('طرح کاشت نهال');
+    await reply(admin, 'مبلغ مصوب');
+    admin.sendText('بیست میلیون');
+    await reply(admin, 'فقط با رقم');
+    admin.sendText('٢٠٠٠٠٠٠٠');
+    await reply(admin, 'تاریخ شروع');
+    // 1404 is not a leap year: no 30 Esfand. 1403 is.
+    admin.sendText('1404/12/30');
+    await reply(admin, 'این روز در آن ماه وجود ندارد');
+    admin.sendText('1403/12/30');
+    await reply(admin, '۱۴۰۴/۰۳/۳۰');
+    admin.pressButtonByText('✅ پایان در ۱۴۰۴/۰۳/۳۰');
+    await reply(admin, 'این تاریخ گذشته است');
+    admin.sendText('1403/12/01');
+    await reply(admin, 'نمی‌تواند پیش از تاریخ شروع باشد');
+    admin.sendText('1405/10/01');
+    await reply(admin, 'یادآوری‌ها به طور پیش‌فرض');
+    admin.sendText('۴۰۰');
+    await reply(admin, 'حداکثر ۳۶۵ روز');
+    admin.sendText('۱۴، ۳، ۰');
+    expect(String((await reply(admin, 'پیش‌نمایش مهلت')).text)).toContain('۱۴، ۳، ۰');
+    admin.pressButtonByText('✅ ثبت');
+    await reply(admin, 'ثبت شد');
+    const deadline = await h.db.prisma.deadline.findFirstOrThrow();
+    expect(deadline.reminderDays).toEqual([14, 3, 0]);
+    await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes(NEW_NOTICE));
+
+    // A stranger and another NGO's manager press a forged "submit report".
+    const forged = `dl_sub:${deadline.id}`;
+    const strangerPress = stranger.pressButton(forged);
+    const strangerAnswer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === strangerPress.update.callback_query.id);
+    expect(String(strangerAnswer.params.text)).toContain('عضو هیچ سازمان مردم‌نهادی نیستید');
+    const other = h.api.user(OTHER_MANAGER);
+    const otherPress = other.pressButton(forged);
+    const otherAnswer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === otherPress.update.callback_query.id);
+    expect(String(otherAnswer.params.text)).toContain('مربوط به سازمان شما نیست');
+
+    // A report needs text.
+    const manager = h.api.user(MANAGER);
+    manager.pressButtonByText(SUBMIT);
+    await reply(manager, 'شرح کارهای انجام‌شده');
+    manager.sendPhoto();
+    await reply(manager, 'گزارش باید متن داشته باشد');
+    manager.sendText('..');
+    await reply(manager, 'گزارش باید متن داشته باشد');
+    manager.sendCommand('cancel');
+    await manager.waitForReply();
+
+    // Closed by the office: the old button is answered and nothing changes.
+    await h.app.services.deadlines.close(BigInt(ADMIN), deadline.id);
+    const late = manager.pressButtonByText(SUBMIT);
+    const closedAnswer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === late.update.callback_query.id);
+    expect(String(closedAnswer.params.text)).toContain('بسته شده است');
+    expect(await h.db.prisma.deadlineTarget.findFirstOrThrow()).toMatchObject({ status: 'PENDING', reportText: null });
+    await expect(h.app.services.deadlines.submitReport(BigInt(MANAGER), deadline.id, { text: 'گزارش پس از بستن' })).rejects.toMatchObject({ code: 'deadlines.errors.closed' });
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'deadline.report_submitted' } })).toBe(0);
+  });
+});
