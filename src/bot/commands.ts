@@ -8,8 +8,43 @@ import type { PrismaClient } from '../db/client.js';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
 
-export const MEMBER_COMMANDS = ['start', 'help', 'profile', 'register', 'invite', 'members', 'leave', 'language', 'cancel'] as const;
-export const ADMIN_COMMANDS = ['pending', 'ngo', 'broadcast', 'broadcasts', 'admins', 'add_admin', 'remove_admin'] as const;
+export const MEMBER_COMMANDS = [
+  'start',
+  'help',
+  'profile',
+  'register',
+  'invite',
+  'members',
+  'leave',
+  'deadlines',
+  'courses',
+  'my_courses',
+  'request_course',
+  'my_requests',
+  'feedback',
+  'my_feedback',
+  'language',
+  'cancel',
+] as const;
+export const ADMIN_COMMANDS = [
+  'pending',
+  'ngo',
+  'broadcast',
+  'broadcasts',
+  'recurring',
+  'new_deadline',
+  'deadlines_admin',
+  'deadline',
+  'needs',
+  'new_course',
+  'manage_courses',
+  'course',
+  'inbox',
+  'feedback_settings',
+  'admins',
+  'add_admin',
+  'remove_admin',
+] as const;
 
 type CommandsApi = Pick<Telegram, 'setMyCommands' | 'deleteMyCommands'>;
 

@@ -19,9 +19,11 @@ import {
   courseEnd,
   DEFAULT_HEAD_START_HOURS,
   dueReminder,
+  DURATION_LIMITS,
   headStartEnd,
   isEligible,
   isScore,
+  MAX_CAPACITY,
   parseEligibility,
   placeRequest,
   promotions,
@@ -30,8 +32,10 @@ import {
   registrationState,
   reminderWanted,
   seatsLeft,
+  validateCourseDescription,
   validateCourseTitle,
   validateOnlineLink,
+  validatePlace,
   validateRatingComment,
   waitlistOrder,
   waitlistPosition,
@@ -355,7 +359,7 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
       },
       select: { userId: true, ngoId: true, user: { select: { language: true } } },
     });
-    const requesters = await requesterNgoIds(db, course.topicId, course.createdAt);
+    const requesters = await requesterNgoIds(db, course.topicId, course.createdAt, e);
     return { members, requesters };
   }
 
@@ -402,24 +406,20 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
    * unless the course is cancelled, written again with its current details for the same people and time.
    */
   async function refreshPendingAnnouncements(tx: Db, course: CourseView, stamp: number, cancelledCourse = false): Promise<void> {
-    const pending = await tx.outboxDelivery.findMany({
-      where: { status: 'PENDING', message: { sourceType: ANNOUNCEMENT_SOURCE, sourceId: String(course.id) } },
-      select: { id: true, chatId: true, notBefore: true, message: { select: { dedupeKey: true } } },
-    });
-    if (pending.length === 0) return;
     // Only rows still PENDING are stopped: one a dispatcher has just claimed goes out as it is.
-    const stopped = new Set<bigint>();
-    for (const row of pending) {
-      const { count } = await tx.outboxDelivery.updateMany({ where: { id: row.id, status: 'PENDING' }, data: { status: 'CANCELLED', leaseOwner: null } });
-      if (count === 1) stopped.add(row.id);
-    }
-    if (cancelledCourse) return;
+    const stopped = await tx.$queryRaw<{ chat_id: bigint; not_before_ms: bigint; dedupe_key: string | null }[]>`
+      UPDATE outbox_deliveries d SET status = 'CANCELLED', lease_owner = NULL
+      FROM outbox_messages m
+      WHERE d.message_id = m.id AND m.source_type = ${ANNOUNCEMENT_SOURCE} AND m.source_id = ${String(course.id)} AND d.status = 'PENDING'
+      RETURNING d.chat_id, (EXTRACT(EPOCH FROM d.not_before) * 1000)::bigint AS not_before_ms, m.dedupe_key`;
+    if (cancelledCourse || stopped.length === 0) return;
     const groups = new Map<string, { requester: boolean; lang: Language; notBefore: Date; chats: bigint[] }>();
-    for (const row of pending.filter((r) => stopped.has(r.id))) {
-      const [, , group, lang] = (row.message.dedupeKey ?? '').split(':');
-      const key = `${group}:${lang}:${row.notBefore.getTime()}`;
-      const entry = groups.get(key) ?? { requester: group === 'first', lang: langOf(lang), notBefore: row.notBefore, chats: [] };
-      entry.chats.push(row.chatId);
+    for (const row of stopped) {
+      // Keys read `course-published:<course>:<first|rest>:<lang>[:...]`.
+      const [, , group, lang] = (row.dedupe_key ?? '').split(':');
+      const key = `${group}:${lang}:${row.not_before_ms}`;
+      const entry = groups.get(key) ?? { requester: group === 'first', lang: langOf(lang), notBefore: new Date(Number(row.not_before_ms)), chats: [] };
+      entry.chats.push(row.chat_id);
       groups.set(key, entry);
     }
     for (const g of groups.values()) {
@@ -477,7 +477,24 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
 
   async function isRequester(db: Db, course: CourseView, ngoId: number): Promise<boolean> {
     if (!course.headStartUntil) return false;
-    return (await requesterNgoIds(db, course.topicId, course.createdAt)).has(ngoId);
+    return (await requesterNgoIds(db, course.topicId, course.createdAt, course.eligibility)).has(ngoId);
+  }
+
+  /**
+   * The forms validate as the admin types; a use case called from elsewhere is held to the same
+   * rules, and what is stored is the normalised text.
+   */
+  function checkTexts<C extends CourseChange>(change: C): C {
+    const out = { ...change };
+    const apply = <V>(key: 'title' | 'description' | 'place' | 'onlineLink', result: { ok: true; value: V } | { ok: false }) => {
+      if (!result.ok) throw new AppError('courses.errors.invalid');
+      (out as Record<string, unknown>)[key] = result.value;
+    };
+    if (change.title !== undefined) apply('title', validateCourseTitle(change.title));
+    if (change.description != null) apply('description', validateCourseDescription(change.description));
+    if (change.place != null) apply('place', validatePlace(change.place));
+    if (change.onlineLink != null) apply('onlineLink', validateOnlineLink(change.onlineLink));
+    return out;
   }
 
   function stateError(state: ReturnType<typeof registrationState>, course: CourseView): AppError | null {
@@ -551,14 +568,15 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
     async create(adminId: bigint, draft: CourseDraft): Promise<{ course: CourseView; first: number; later: number }> {
       const admin = await requireManager(adminId);
       const now = clock.now();
-      const title = validateCourseTitle(draft.title);
-      if (!title.ok) throw new AppError('courses.errors.invalid');
-      if (!Number.isInteger(draft.capacity) || draft.capacity < 1) throw new AppError('courses.errors.capacity_zero');
+      draft = checkTexts(draft);
+      if (draft.format === 'ONLINE' ? !draft.onlineLink : !draft.place) throw new AppError('courses.errors.invalid');
+      if (!Number.isInteger(draft.durationMinutes) || draft.durationMinutes < DURATION_LIMITS.min || draft.durationMinutes > DURATION_LIMITS.max) {
+        throw new AppError('courses.errors.invalid');
+      }
+      if (!Number.isInteger(draft.capacity) || draft.capacity < 1 || draft.capacity > MAX_CAPACITY) throw new AppError('courses.errors.capacity_zero');
       if (!Number.isInteger(draft.perNgoLimit) || draft.perNgoLimit < 1 || draft.perNgoLimit > draft.capacity) throw new AppError('courses.errors.limit_above_capacity');
       const scheduleError = checkSchedule(now, draft.startsAt, draft.registrationDeadline);
       if (scheduleError) throw new AppError(`courses.errors.${scheduleError}`);
-      if (draft.format === 'ONLINE' && !(draft.onlineLink && validateOnlineLink(draft.onlineLink).ok)) throw new AppError('courses.errors.invalid');
-      if (draft.format === 'IN_PERSON' && !draft.place) throw new AppError('courses.errors.invalid');
       if (draft.topicId !== null && !(await prisma.trainingTopic.findFirst({ where: { id: draft.topicId, active: true } }))) {
         throw new AppError('courses.errors.stale_choice');
       }
@@ -567,11 +585,11 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
         admin.role === 'COUNTY_ADMIN' ? { ...parseEligibility(draft.eligibility), countyIds: [admin.countyId ?? -1] } : parseEligibility(draft.eligibility);
 
       const result = await prisma.$transaction(async (tx) => {
-        // No requester, no head start: nobody would be told for a day for nothing.
-        const requesters = await requesterNgoIds(tx, draft.topicId, now);
+        // No requester among the NGOs the course is for, no head start: nobody would wait a day for nothing.
+        const requesters = await requesterNgoIds(tx, draft.topicId, now, eligibility);
         const created = await tx.course.create({
           data: {
-            title: title.value,
+            title: draft.title,
             description: draft.description,
             topicId: draft.topicId,
             startsAt: draft.startsAt,
@@ -636,7 +654,10 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
       const { course } = await requireManagedCourse(adminId, courseId);
       if (course.status !== 'PUBLISHED') throw new AppError('courses.errors.not_editable');
       const now = clock.now();
-      if (change.capacity !== undefined && (!Number.isInteger(change.capacity) || change.capacity < 1)) throw new AppError('courses.errors.capacity_zero');
+      change = checkTexts(change);
+      if (change.capacity !== undefined && (!Number.isInteger(change.capacity) || change.capacity < 1 || change.capacity > MAX_CAPACITY)) {
+        throw new AppError('courses.errors.capacity_zero');
+      }
       if (change.registrationDeadline !== undefined) {
         const err = checkSchedule(now, course.startsAt, change.registrationDeadline);
         if (err) throw new AppError(`courses.errors.${err}`);
@@ -839,10 +860,14 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
         if (existing && existing.status !== 'CANCELLED') throw alreadyError((await ownEnrolment(tx, courseId, ngo.id))!);
         const placed = placeRequest({ capacity: current.capacity, taken: current.taken, waiting: current.waiting, perNgoLimit: current.perNgoLimit, participants });
         if (!placed.ok) throw new AppError(`courses.errors.${placed.error}`, { limit: current.perNgoLimit });
+        // The place in line follows the order the lock was taken in, even if clocks of racing requests
+        // (or processes) disagree by a few milliseconds: always after the last one already waiting.
+        const last = await tx.enrollment.findFirst({ where: { courseId, status: 'WAITLISTED' }, orderBy: { waitlistedAt: 'desc' }, select: { waitlistedAt: true } });
+        const queuedAt = new Date(Math.max(clock.now().getTime(), (last?.waitlistedAt?.getTime() ?? 0) + 1));
         const data = {
           participants,
           status: placed.value,
-          waitlistedAt: placed.value === 'WAITLISTED' ? now : null,
+          waitlistedAt: placed.value === 'WAITLISTED' ? queuedAt : null,
           createdBy: userId,
           attended: null,
           updatedAt: now,
@@ -874,7 +899,9 @@ export function createCourseService(deps: { prisma: PrismaClient; outbox: Outbox
         if (!existing || existing.status === 'CANCELLED') throw new AppError('courses.errors.not_enrolled');
         await tx.enrollment.update({ where: { id: existing.id }, data: { status: 'CANCELLED', updatedAt: now } });
         await recordAudit(tx, { actorId: userId, action: 'course.enrolment_cancelled', entityType: 'course', entityId: String(courseId), details: { ngoId: ngo.id, was: existing.status } });
-        if (existing.status === 'ENROLLED') await promoteWaitlist(tx, courseId, now);
+        // A seat freed, or a head of the line that was too big for the free seats left it: either way
+        // someone waiting may fit now.
+        await promoteWaitlist(tx, courseId, now);
         return existing.status as 'ENROLLED' | 'WAITLISTED';
       });
       return { was, course: (await loadCourse(courseId))! };

@@ -17,8 +17,6 @@ import type { Prisma } from '../db/generated/client.js';
 import type { Outbox, OutboxDb } from '../delivery/outbox.js';
 import type { Clock } from '../domain/clock.js';
 import {
-  formatJalaliDate,
-  formatJalaliDateTime,
   jalaliToDate,
   startOfTehranDay,
   toJalali,
@@ -44,6 +42,7 @@ import {
 import { isValidJalaaliDate } from 'jalaali-js';
 import { DEFAULT_LANGUAGE, escapeHtml, isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
+import { jalali } from '../presenters/ngo.js';
 import { recordAudit } from './audit.js';
 import { createBroadcastService, DEFAULT_AUDIENCE, parseAudience, type Audience } from './broadcasts.js';
 import { AppError } from './errors.js';
@@ -112,8 +111,17 @@ const REPORT_LIMITS = { min: 3, max: 3500 } as const;
 /** A yearly or monthly announcement missed by more than this (the bot was down) is skipped, not sent stale. */
 const RECURRING_MAX_LATE_MS = 3 * 86_400_000;
 /** Lines of a digest before "and N more": one Telegram message holds 4,096 characters. */
-const DIGEST_MAX_LINES = 40;
+const DIGEST_MAX_LINES = 20;
+/** How much of a report the admins' notice quotes; the whole report is one button away. */
+const NOTICE_REPORT_CHARS = 1200;
+/** Open deadlines listed for an admin at once (the nearest first). */
+const ADMIN_LIST_LIMIT = 12;
 const SCHEDULE_CACHE_LIMIT = 10_000;
+/**
+ * A tick that enqueues 100,000 reminders, or a deadline made for thousands of NGOs, takes seconds (see
+ * test/bench/reminders.ts): Prisma's default 5 s for a transaction is too tight.
+ */
+const TICK_TIMEOUT_MS = 5 * 60_000;
 
 type Kind = 'PROJECT' | 'GENERAL';
 
@@ -134,6 +142,12 @@ interface TargetMessage {
   payload: { text: string; parseMode: 'HTML'; replyMarkup?: object };
 }
 
+/** At most `max` characters (not UTF-16 units, so no half emoji), with an ellipsis when cut. */
+export function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
 export function createDeadlineService(deps: DeadlineDeps) {
   const { prisma, outbox, translator, clock } = deps;
   // A second instance of the (stateless) broadcast service: recurring announcements go through its create().
@@ -144,16 +158,10 @@ export function createDeadlineService(deps: DeadlineDeps) {
 
   // ---- presentation shared by notices and the bot ------------------------------------------------
 
-  function dateText(lang: Language, d: Date): string {
-    const fa = formatJalaliDate(d);
-    return lang === 'fa' ? fa : fa.replace(/[۰-۹]/g, (c) => String(c.charCodeAt(0) - 0x06f0));
-  }
-
   /** Project deadlines run to the end of a day (the date says it all); general ones name the hour. */
   function dueText(lang: Language, d: { kind: Kind; dueAt: Date }): string {
-    if (d.kind === 'PROJECT') return dateText(lang, d.dueAt);
-    const fa = formatJalaliDateTime(d.dueAt);
-    return lang === 'fa' ? fa : fa.replace(/[۰-۹]/g, (c) => String(c.charCodeAt(0) - 0x06f0)).replace(' ساعت ', ' at ');
+    if (d.kind === 'PROJECT') return jalali(lang, d.dueAt);
+    return broadcasts.describeStart(lang, d.dueAt);
   }
 
   function leftText(lang: Language, dueAt: Date, now: Date): string {
@@ -178,7 +186,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
     return [
       t(lang, 'deadlines.facts.title', { title: escapeHtml(d.title) }),
       d.kind === 'PROJECT' && d.amountToman ? t(lang, 'deadlines.facts.amount', { value: amountText(lang, d.amountToman) }) : null,
-      d.kind === 'PROJECT' && d.startsAt ? t(lang, 'deadlines.facts.start', { value: dateText(lang, d.startsAt) }) : null,
+      d.kind === 'PROJECT' && d.startsAt ? t(lang, 'deadlines.facts.start', { value: jalali(lang, d.startsAt) }) : null,
       t(lang, 'deadlines.facts.due', { value: dueText(lang, d), left: leftText(lang, d.dueAt, now) }),
     ].filter((l): l is string => l !== null);
   }
@@ -266,35 +274,49 @@ export function createDeadlineService(deps: DeadlineDeps) {
    * Only approved NGOs, and targets in one of `statuses`.
    */
   async function enqueueForTargets(
-    db: OutboxDb,
+    db: Prisma.TransactionClient,
     messages: TargetMessage[],
     options: { keyPrefix: string; statuses: DeadlineTargetStatus[]; ngoIds?: number[]; notBefore: Date; sourceType: string },
   ): Promise<TickResult> {
     if (messages.length === 0) return { messages: 0, deliveries: 0 };
     const rows = JSON.stringify(messages.map((m) => ({ deadline_id: m.deadlineId, slot_key: m.slotKey, lang: m.lang, payload: m.payload })));
     const otherLanguages = JSON.stringify(LANGUAGES.filter((l) => l !== DEFAULT_LANGUAGE));
+    const allLanguages = JSON.stringify(LANGUAGES);
     const statuses = JSON.stringify(options.statuses);
     const ngoIds = JSON.stringify(options.ngoIds ?? []);
     const everyNgo = options.ngoIds === undefined;
+    // The row estimates of jsonb_to_recordset make the planner JIT-compile this statement, which costs
+    // about half a second even when there is nothing to insert: every minute, for nothing.
+    await db.$executeRaw`SET LOCAL jit = off`;
     const [result] = await db.$queryRaw<{ messages: bigint; deliveries: bigint }[]>`
       WITH slot AS (
         SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS s(deadline_id int, slot_key text, lang text, payload jsonb)
+      ),
+      due AS (
+        -- (deadline, NGO) pairs not yet told for this slot in any language: a member who switches language
+        -- later is not told twice, and a repeated tick stops here after one index probe per language.
+        SELECT t.deadline_id, t.ngo_id, ${options.keyPrefix} || ':' || t.deadline_id || ':' || t.ngo_id || ':' || d.slot_key AS key_base
+        FROM (SELECT DISTINCT deadline_id, slot_key FROM slot) d
+        JOIN deadline_targets t ON t.deadline_id = d.deadline_id
+        JOIN ngos n ON n.id = t.ngo_id AND n.status = 'APPROVED'
+        WHERE t.status::text IN (SELECT jsonb_array_elements_text(${statuses}::jsonb))
+          AND (${everyNgo} OR t.ngo_id IN (SELECT (jsonb_array_elements_text(${ngoIds}::jsonb))::int))
+          AND NOT EXISTS (
+            SELECT 1 FROM outbox_messages o
+            WHERE o.dedupe_key = ANY (ARRAY(SELECT ${options.keyPrefix} || ':' || t.deadline_id || ':' || t.ngo_id || ':' || d.slot_key || ':' || l
+                                            FROM jsonb_array_elements_text(${allLanguages}::jsonb) l))
+          )
       ),
       reader AS (
         SELECT m.ngo_id, m.user_id,
                CASE WHEN u.language IN (SELECT jsonb_array_elements_text(${otherLanguages}::jsonb)) THEN u.language ELSE ${DEFAULT_LANGUAGE} END AS lang
         FROM ngo_members m JOIN users u ON u.id = m.user_id
-        WHERE u.reachable
+        WHERE u.reachable AND m.ngo_id IN (SELECT ngo_id FROM due)
       ),
       target AS (
-        SELECT s.deadline_id, t.ngo_id, s.lang, s.payload,
-               ${options.keyPrefix} || ':' || s.deadline_id || ':' || t.ngo_id || ':' || s.slot_key || ':' || s.lang AS dedupe_key
-        FROM slot s
-        JOIN deadline_targets t ON t.deadline_id = s.deadline_id
-        JOIN ngos n ON n.id = t.ngo_id AND n.status = 'APPROVED'
-        WHERE t.status::text IN (SELECT jsonb_array_elements_text(${statuses}::jsonb))
-          AND (${everyNgo} OR t.ngo_id IN (SELECT (jsonb_array_elements_text(${ngoIds}::jsonb))::int))
-          AND EXISTS (SELECT 1 FROM reader r WHERE r.ngo_id = t.ngo_id AND r.lang = s.lang)
+        SELECT due.deadline_id, due.ngo_id, s.lang, s.payload, due.key_base || ':' || s.lang AS dedupe_key
+        FROM due JOIN slot s ON s.deadline_id = due.deadline_id
+        WHERE EXISTS (SELECT 1 FROM reader r WHERE r.ngo_id = due.ngo_id AND r.lang = s.lang)
       ),
       inserted AS (
         INSERT INTO outbox_messages (kind, payload, dedupe_key, source_type, source_id)
@@ -319,12 +341,15 @@ export function createDeadlineService(deps: DeadlineDeps) {
 
   /** Reminders queued but not yet sent (held for the morning) stop when the NGO's part is done or the deadline changes. */
   async function cancelQueuedReminders(db: OutboxDb, deadlineId: number, ngoId?: number): Promise<void> {
-    const pattern = ngoId === undefined ? `${deadlineId}:%` : `${deadlineId}:${ngoId}`;
+    // source_id is '<deadline>:<ngo>': matched for equality (index on source_type, source_id), never by a LIKE prefix.
     await db.$executeRaw`
       UPDATE outbox_deliveries d SET status = 'CANCELLED', lease_owner = NULL
       FROM outbox_messages m
-      WHERE d.message_id = m.id AND d.status = 'PENDING'
-        AND m.source_type = ${REMINDER_SOURCE} AND m.source_id LIKE ${pattern}`;
+      WHERE d.message_id = m.id AND d.status = 'PENDING' AND m.source_type = ${REMINDER_SOURCE}
+        AND m.source_id IN (
+          SELECT t.deadline_id || ':' || t.ngo_id FROM deadline_targets t
+          WHERE t.deadline_id = ${deadlineId} AND (${ngoId ?? null}::int IS NULL OR t.ngo_id = ${ngoId ?? null}::int)
+        )`;
   }
 
   /** Tells admins (each in their language) through the outbox, in the caller's transaction. */
@@ -354,6 +379,12 @@ export function createDeadlineService(deps: DeadlineDeps) {
   // ---- schedules ----------------------------------------------------------------------------------
 
   const schedules = new Map<string, ReminderSlot[]>();
+  /**
+   * (deadline, slot) pairs this process has enqueued: later ticks of the same slot skip them without
+   * asking the database. Only a shortcut: targets never come back to PENDING, and a new due date makes
+   * new slot keys; another process, or this one after a restart, finds the same answer in the outbox.
+   */
+  const enqueuedSlots = new Set<string>();
   function scheduleOf(d: { id: number; dueAt: Date; reminderDays: unknown }): ReminderSlot[] {
     const days = reminderDaysOf(d.reminderDays);
     const key = `${d.id}:${d.dueAt.getTime()}:${days.join(',')}`;
@@ -396,7 +427,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
       }));
       await enqueueForTargets(tx, messages, { keyPrefix: 'deadline-new', statuses: ['PENDING'], notBefore: nextAllowedTime(now), sourceType: NOTICE_SOURCE });
       return { ...deadline, targetCount: count };
-    });
+    }, { timeout: TICK_TIMEOUT_MS, maxWait: TICK_TIMEOUT_MS });
   }
 
   function generalTargetsWhere(audience: DeadlineAudience): Prisma.NgoWhereInput {
@@ -441,7 +472,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
     const target = await prisma.deadlineTarget.findUnique({ where: { deadlineId_ngoId: { deadlineId, ngoId } }, include: { ngo: { include: { county: true } } } });
     const county = countyOf(admin);
     if (!target || (county !== null && target.ngo.countyId !== county)) throw new AppError('deadlines.errors.not_found');
-    if (!target.reportText) throw new AppError('deadlines.errors.no_report');
+    if (!target.reportText) throw new AppError('deadlines.errors.no_report', { ngo: target.ngo.name });
     return { deadline, target };
   }
 
@@ -452,7 +483,6 @@ export function createDeadlineService(deps: DeadlineDeps) {
     dueText,
     leftText,
     amountText,
-    dateText,
 
     projectNgo,
 
@@ -489,12 +519,14 @@ export function createDeadlineService(deps: DeadlineDeps) {
       assertValidDate(draft.dueDate);
       const title = validateText(draft.title, { min: 3, max: 200 });
       if (!title.ok) throw new AppError('deadlines.errors.title');
+      const description = draft.description === null ? null : validateText(draft.description, { min: 3, max: 1000, multiline: true });
+      if (description && !description.ok) throw new AppError('deadlines.errors.description');
       const dueAt = jalaliToDate(draft.dueDate, draft.dueTime);
       if (dueAt.getTime() <= now.getTime()) throw new AppError('deadlines.errors.due_past');
       const audience = scopedAudience(admin, draft.audience);
       return create(
         adminId,
-        { kind: 'GENERAL', title: title.value, description: draft.description, dueAt, audience: audience as unknown as Prisma.InputJsonValue, reminderDays: draft.reminderDays },
+        { kind: 'GENERAL', title: title.value, description: description?.ok ? description.value : null, dueAt, audience: audience as unknown as Prisma.InputJsonValue, reminderDays: draft.reminderDays },
         async (tx, deadlineId) => {
           const ngos = await tx.ngo.findMany({ where: generalTargetsWhere(audience), select: { id: true } });
           const { count } = await tx.deadlineTarget.createMany({ data: ngos.map((n) => ({ deadlineId, ngoId: n.id })) });
@@ -560,7 +592,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
                 id: num(lang, deadline.id),
               }),
               '',
-              escapeHtml(text.value),
+              escapeHtml(clip(text.value, NOTICE_REPORT_CHARS)),
               input.fileId ? `\n${t(lang, 'deadlines.admin.report_has_file', { name: escapeHtml(input.fileName ?? '—') })}` : null,
             ]
               .filter((l) => l !== null)
@@ -591,7 +623,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
       const deadlines = await prisma.deadline.findMany({
         where: { status: 'OPEN', targets: { some: ngoFilter } },
         orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
-        take: 30,
+        take: ADMIN_LIST_LIMIT,
       });
       const counts = await prisma.deadlineTarget.groupBy({ by: ['deadlineId', 'status'], where: { deadlineId: { in: deadlines.map((d) => d.id) }, ...ngoFilter }, _count: true });
       const now = clock.now();
@@ -716,13 +748,22 @@ export function createDeadlineService(deps: DeadlineDeps) {
         select: { id: true, kind: true, title: true, dueAt: true, reminderDays: true, createdAt: true, amountToman: true, startsAt: true },
       });
       const messages: TargetMessage[] = [];
+      const slots: string[] = [];
       for (const d of open) {
         const due = dueSlot(scheduleOf(d), now, d.createdAt);
-        if (!due) continue;
+        if (!due || enqueuedSlots.has(`${d.id}:${due.slot.key}`)) continue;
+        slots.push(`${d.id}:${due.slot.key}`);
         for (const lang of LANGUAGES) messages.push({ deadlineId: d.id, slotKey: due.slot.key, lang, payload: reminderPayload(lang, d, due, now) });
       }
-      // A reminder caught up at night (the bot was down) waits for the morning like any other.
-      return enqueueForTargets(prisma, messages, { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore: nextAllowedTime(now), sourceType: REMINDER_SOURCE });
+      if (messages.length === 0) return { messages: 0, deliveries: 0 };
+      const result = await prisma.$transaction(
+        // A reminder caught up at night (the bot was down) waits for the morning like any other.
+        (tx) => enqueueForTargets(tx, messages, { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore: nextAllowedTime(now), sourceType: REMINDER_SOURCE }),
+        { timeout: TICK_TIMEOUT_MS, maxWait: TICK_TIMEOUT_MS },
+      );
+      if (enqueuedSlots.size + slots.length > SCHEDULE_CACHE_LIMIT) enqueuedSlots.clear();
+      for (const slot of slots) enqueuedSlots.add(slot);
+      return result;
     },
 
     /**
@@ -753,9 +794,9 @@ export function createDeadlineService(deps: DeadlineDeps) {
         const lang = langOf(admins.find((a) => a.userId === adminId)?.user.language);
         const lines = list.slice(0, DIGEST_MAX_LINES).map((r) =>
           t(lang, 'deadlines.digest.item', {
-            ngo: escapeHtml(r.ngo.name),
+            ngo: escapeHtml(clip(r.ngo.name, 50)),
             county: escapeHtml(r.ngo.county.name),
-            title: escapeHtml(r.deadline.title),
+            title: escapeHtml(clip(r.deadline.title, 50)),
             id: num(lang, r.deadline.id),
             due: dueText(lang, r.deadline),
             days: num(lang, -daysLeft(r.deadline.dueAt, now)),
@@ -763,7 +804,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
         );
         if (list.length > DIGEST_MAX_LINES) lines.push(t(lang, 'deadlines.digest.more', { n: num(lang, list.length - DIGEST_MAX_LINES) }));
         const { added } = await outbox.enqueue({
-          payload: { kind: 'TEXT', parseMode: 'HTML', text: [t(lang, 'deadlines.digest.title', { n: num(lang, list.length), date: dateText(lang, now) }), '', ...lines, '', t(lang, 'deadlines.digest.footer')].join('\n') },
+          payload: { kind: 'TEXT', parseMode: 'HTML', text: [t(lang, 'deadlines.digest.title', { n: num(lang, list.length), date: jalali(lang, now) }), '', ...lines, '', t(lang, 'deadlines.digest.footer')].join('\n') },
           recipients: [adminId],
           dedupeKey: `deadline-digest:${adminId}:${dayKey}`,
           source: { type: 'deadline-digest', id: dayKey },

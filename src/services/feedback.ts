@@ -240,21 +240,11 @@ export function createFeedbackService(deps: FeedbackDeps) {
 
   // ---- digest preference ----------------------------------------------------------------------------
 
-  /**
-   * Admins who take non-urgent feedback as a daily digest. The choice is the admin's latest
-   * "digest set" audit row, so it survives restarts; the admins table has no column for it yet, and
-   * once it has, this and setDigest are the only places to change.
-   */
+  /** Admins who take non-urgent feedback as a daily digest (their own choice, /feedback_settings). */
   async function digestAdmins(adminIds: bigint[], db: OutboxDb = prisma): Promise<Set<bigint>> {
     if (adminIds.length === 0) return new Set();
-    const rows = await db.auditLog.findMany({
-      where: { entityType: 'admin', entityId: { in: adminIds.map(String) }, action: DIGEST_SETTING },
-      orderBy: { id: 'desc' },
-      select: { entityId: true, details: true },
-    });
-    const latest = new Map<string, boolean>();
-    for (const r of rows) if (r.entityId !== null && !latest.has(r.entityId)) latest.set(r.entityId, (r.details as { digest?: unknown } | null)?.digest === true);
-    return new Set([...latest].filter(([, on]) => on).map(([id]) => BigInt(id)));
+    const rows = await db.admin.findMany({ where: { userId: { in: adminIds }, feedbackDigest: true }, select: { userId: true } });
+    return new Set(rows.map((r) => r.userId));
   }
 
   // ---- rendering of outbox messages --------------------------------------------------------------
@@ -634,7 +624,10 @@ export function createFeedbackService(deps: FeedbackDeps) {
     async setDigest(adminId: bigint, digest: boolean): Promise<void> {
       await requireAdmin(adminId);
       if ((await digestAdmins([adminId])).has(adminId) === digest) return;
-      await recordAudit(prisma, { actorId: adminId, action: DIGEST_SETTING, entityType: 'admin', entityId: String(adminId), details: { digest } });
+      await prisma.$transaction(async (tx) => {
+        await tx.admin.update({ where: { userId: adminId }, data: { feedbackDigest: digest } });
+        await recordAudit(tx, { actorId: adminId, action: DIGEST_SETTING, entityType: 'admin', entityId: String(adminId), details: { digest } });
+      });
     },
 
     /**

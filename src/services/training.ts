@@ -7,10 +7,12 @@ import type { OutboxDb } from '../delivery/outbox.js';
 import type { Clock } from '../domain/clock.js';
 import {
   aggregateDemand,
+  ALL_NGOS,
   validateNeedDescription,
   validateNeedParticipants,
   validateOtherTopic,
   type DemandRow,
+  type Eligibility,
   type TrainingFormat,
 } from '../domain/courses.js';
 import { recordAudit } from './audit.js';
@@ -70,13 +72,22 @@ export async function requireOfficeAdmin(prisma: PrismaClient, adminId: bigint) 
 }
 
 /**
- * NGOs with an open need on this topic declared before `before` (the course's publication): they are
- * told first and may enrol during the head start.
+ * NGOs with an open need on this topic declared before `before` (the course's publication), among
+ * those the course is for: they are told first and may enrol during the head start.
  */
-export async function requesterNgoIds(db: OutboxDb, topicId: number | null, before: Date): Promise<Set<number>> {
+export async function requesterNgoIds(db: OutboxDb, topicId: number | null, before: Date, eligibility: Eligibility = ALL_NGOS): Promise<Set<number>> {
   if (topicId === null) return new Set();
   const rows = await db.trainingNeed.findMany({
-    where: { topicId, status: 'OPEN', createdAt: { lte: before }, ngo: { status: 'APPROVED' } },
+    where: {
+      topicId,
+      status: 'OPEN',
+      createdAt: { lte: before },
+      ngo: {
+        status: 'APPROVED',
+        ...(eligibility.countyIds.length ? { countyId: { in: eligibility.countyIds } } : {}),
+        ...(eligibility.fieldIds.length ? { fields: { some: { fieldId: { in: eligibility.fieldIds } } } } : {}),
+      },
+    },
     select: { ngoId: true },
     distinct: ['ngoId'],
   });

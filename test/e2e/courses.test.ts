@@ -407,6 +407,34 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
     expect((await h.db.prisma.course.findUniqueOrThrow({ where: { id: course.id } })).status).toBe('CANCELLED');
   });
 
+  it('when the office changes, then cancels a course during the head start, then the held-back announcements carry the change, and then never go out', async () => {
+    const { managers, ngos } = await setup();
+    const [a, b] = managers as [FakeUser, FakeUser];
+    await h.app.services.training.requestTraining(BigInt(a.id), { topicId: 1, description: 'آموزش روش‌های جذب حامی', participants: 3, format: 'IN_PERSON' });
+    const { course } = await h.app.services.courses.create(BigInt(ADMIN), draft({ topicId: 1 }));
+    const held = () =>
+      h.db.prisma.outboxDelivery.findMany({
+        where: { status: 'PENDING', message: { sourceType: 'course-announcement', dedupeKey: { contains: ':rest:' } } },
+        include: { message: true },
+      });
+    const others = [ngos[1]!, ngos[2]!, ngos[3]!].map((n) => n.managerId).sort();
+    expect((await held()).map((d) => Number(d.chatId)).sort()).toEqual(others);
+
+    await h.app.services.courses.reschedule(BigInt(ADMIN), course.id, new Date(WEDNESDAY_10.getTime() + 24 * H));
+    const refreshed = await held();
+    expect(refreshed.map((d) => Number(d.chatId)).sort()).toEqual(others);
+    for (const d of refreshed) {
+      expect(d.notBefore).toEqual(course.headStartUntil);
+      expect((d.message.payload as { text: string }).text).toContain('زمان آغاز: پنج‌شنبه ۵ آذر ۱۴۰۵ ساعت ۱۰:۰۰');
+    }
+
+    await h.app.services.courses.cancelCourse(BigInt(ADMIN), course.id, 'کمبود مدرس');
+    expect(await held()).toEqual([]);
+    clock.advance(25 * H);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.api.texts(b.id)).toEqual([]);
+  });
+
   it('when the course approaches, then reminders go out a day and two hours before, once each; afterwards attendees rate it and the office sees the average', async () => {
     const { admin, managers } = await setup();
     const [a, b] = managers as [FakeUser, FakeUser];

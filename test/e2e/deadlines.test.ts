@@ -10,6 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/domain/clock.js';
+import { jalaliToDate } from '../../src/domain/jalali.js';
 import { toPersianDigits } from '../../src/domain/persian-text.js';
 import { storageModes } from '../support/database.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
@@ -347,13 +348,119 @@ describe.each(storageModes())('deadlines (%s storage)', (mode) => {
     manager.sendCommand('cancel');
     await manager.waitForReply();
 
+    // The 14-day reminder, caught up at 23:00 (quiet hours), waits for the morning; closing cancels it.
+    await tickAt('2026-12-08T19:30:00Z');
+    const queued = () => h.db.prisma.outboxDelivery.findMany({ where: { message: { dedupeKey: { startsWith: 'reminder:' } } } });
+    expect((await queued()).map((d) => [d.status, d.notBefore.toISOString()])).toEqual([['PENDING', '2026-12-09T03:30:00.000Z']]);
+
     // Closed by the office: the old button is answered and nothing changes.
     await h.app.services.deadlines.close(BigInt(ADMIN), deadline.id);
+    expect((await queued()).map((d) => d.status)).toEqual(['CANCELLED']);
+    await tickAt('2026-12-09T03:31:00Z');
+    expect(texts(h, MANAGER, REMINDER)).toEqual([]);
     const late = manager.pressButtonByText(SUBMIT);
     const closedAnswer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === late.update.callback_query.id);
     expect(String(closedAnswer.params.text)).toContain('بسته شده است');
     expect(await h.db.prisma.deadlineTarget.findFirstOrThrow()).toMatchObject({ status: 'PENDING', reportText: null });
     await expect(h.app.services.deadlines.submitReport(BigInt(MANAGER), deadline.id, { text: 'گزارش پس از بستن' })).rejects.toMatchObject({ code: 'deadlines.errors.closed' });
     expect(await h.db.prisma.auditLog.count({ where: { action: 'deadline.report_submitted' } })).toBe(0);
+
+    // From an NGO's card (a `dl_new:<id>` button): the project form starts at the title, the NGO chosen.
+    const notApproved = admin.pressButton(`dl_new:${pending.id}`);
+    const refused = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === notApproved.update.callback_query.id);
+    expect(String(refused.params.text)).toContain('هنوز تأیید نشده');
+    admin.pressButton(`dl_new:${ngo.id}`, admin.lastMessageFromBot()!.message_id);
+    await reply(admin, 'عنوان طرح مصوب سازمان «<b>انجمن حامیان محیط زیست کرمان</b>»');
+  });
+
+  it('when an admin makes an announcement repeat every month, then it goes out once on its day each month until cancelled', async () => {
+    await start();
+    const [ngo] = await createAudience(h.db, [{ name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 1 }]);
+    const admin = h.api.user(ADMIN, { first_name: 'مهسا' });
+    admin.sendCommand('recurring');
+    await reply(admin, 'اطلاعیه تکرارشونده‌ای ثبت نشده است');
+    admin.pressButtonByText('➕ اطلاعیه تکرارشونده جدید');
+    await reply(admin, 'پیامی را که باید هر بار');
+    const source = admin.sendText('یادآوری ماهانه: گزارش فعالیت‌های ماه را تا پایان هفته بفرستید.').update.message.message_id;
+    await reply(admin, 'هر چند وقت');
+    admin.pressButtonByText('🗓 هر ماه');
+    await reply(admin, 'روز ماه را بنویسید');
+    admin.sendText('۳۲');
+    await reply(admin, 'این روز در آن ماه وجود ندارد');
+    admin.sendText('۵');
+    await reply(admin, 'ساعت ارسال');
+    admin.sendText('۱۰:۳۰');
+    await reply(admin, 'هر ماه، روز ۵ ساعت ۱۰:۳۰');
+    admin.pressButtonByText('✅ ثبت');
+    await reply(admin, 'اطلاعیه تکرارشونده شماره ۱ ثبت شد');
+    expect(await h.db.prisma.auditLog.count({ where: { action: 'recurring.created', actorId: BigInt(ADMIN) } })).toBe(1);
+
+    const copies = () => h.api.calls('copyMessage').filter((c) => c.response.ok && ngo!.userIds.includes(Number(c.chatId)));
+    const fifth = (jm: number) => jalaliToDate({ jy: 1405, jm, jd: 5 }, { hour: 10, minute: 30 });
+    // Thursday 1405/09/05 10:30: a minute early nothing; at the time one broadcast; the next minutes nothing more.
+    await tickAt(new Date(fifth(9).getTime() - 60_000).toISOString(), 'recurring-broadcasts');
+    expect(await h.db.prisma.broadcast.count()).toBe(0);
+    await tickAt(fifth(9).toISOString(), 'recurring-broadcasts');
+    await tickAt(new Date(fifth(9).getTime() + 60_000).toISOString(), 'recurring-broadcasts');
+    expect(await h.db.prisma.broadcast.count()).toBe(1);
+    expect(copies()).toHaveLength(ngo!.userIds.length);
+    expect(copies()[0]!.params).toMatchObject({ from_chat_id: ADMIN, message_id: source });
+
+    await tickAt(fifth(10).toISOString(), 'recurring-broadcasts');
+    expect(await h.db.prisma.broadcast.count()).toBe(2);
+    expect(copies()).toHaveLength(2 * ngo!.userIds.length);
+
+    admin.sendCommand('recurring');
+    await reply(admin, 'هر ماه، روز ۵ ساعت ۱۰:۳۰');
+    const press = admin.pressButtonByText('✖️ لغو اطلاعیه ۱');
+    const answer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === press.update.callback_query.id);
+    expect(String(answer.params.text)).toContain('لغو شد');
+    await tickAt(fifth(11).toISOString(), 'recurring-broadcasts');
+    expect(await h.db.prisma.broadcast.count()).toBe(2);
+  });
+
+  it('when a county admin records a reporting deadline, then only the approved NGOs of that county get it', async () => {
+    await start();
+    await createAdmin(h.db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'کرمان' });
+    const ngos = await createAudience(h.db, [
+      { name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'] },
+      { name: 'کانون جوانان کرمان', county: 'کرمان', fields: ['ورزش و جوانان'] },
+      { name: 'خیریه در انتظار کرمان', county: 'کرمان', fields: ['امور خیریه'], status: 'PENDING' },
+      { name: 'مؤسسه سلامت رفسنجان', county: 'رفسنجان', fields: ['بهداشت و سلامت'] },
+    ]);
+    const officer = h.api.user(COUNTY_ADMIN, { first_name: 'علی' });
+    officer.sendCommand('new_deadline');
+    await reply(officer, 'نوع مهلت');
+    officer.pressButtonByText('📋 مهلت گزارش‌دهی برای گروهی از سازمان‌ها');
+    await reply(officer, 'عنوان مهلت را بنویسید');
+    officer.sendText('گزارش برنامه‌های هفته تشکل‌ها');
+    await reply(officer, 'توضیح مهلت');
+    officer.sendText('⏭ رد کردن');
+    const audience = String((await reply(officer, 'سازمان‌های مشمول این مهلت')).text);
+    expect(audience).toContain('تنها برای سازمان‌های شهرستان شما');
+    expect(audience).toContain('تعداد سازمان‌ها: <b>۲</b>');
+    officer.pressButtonByText('➡️ ادامه');
+    await reply(officer, 'تاریخ پایان مهلت');
+    officer.sendText('۱۴۰۵/۰۹/۰۱');
+    await reply(officer, 'ساعت پایان مهلت');
+    // Today at 08:00 has passed (it is 10:00): the date is asked again.
+    officer.sendText('۸:۰۰');
+    await reply(officer, 'این تاریخ گذشته است');
+    officer.sendText('۱۴۰۵/۰۹/۲۵');
+    await reply(officer, 'ساعت پایان مهلت');
+    officer.sendText('25:00');
+    await reply(officer, 'ساعت باید میان ۰ و ۲۳ باشد');
+    officer.sendText('۱۴:۰۰');
+    await reply(officer, 'یادآوری‌ها به طور پیش‌فرض');
+    officer.pressButtonByText('✅ یادآوری‌های پیش‌فرض');
+    expect(String((await reply(officer, 'پیش‌نمایش مهلت')).text)).toContain('۱۴۰۵/۰۹/۲۵ ساعت ۱۴:۰۰');
+    officer.pressButtonByText('✅ ثبت');
+    expect(String((await reply(officer, 'ثبت شد')).text)).toContain('برای ۲ سازمان ثبت شد');
+
+    const targets = await h.db.prisma.deadlineTarget.findMany({ orderBy: { ngoId: 'asc' } });
+    expect(targets.map((t) => t.ngoId)).toEqual([ngos[0]!.id, ngos[1]!.id]);
+    for (const ngo of ngos.slice(0, 2)) await h.api.waitForMessage(ngo.managerId, (c) => String(c.text).includes(NEW_NOTICE));
+    await settle();
+    for (const ngo of ngos.slice(2)) expect(texts(h, ngo.managerId, NEW_NOTICE)).toEqual([]);
   });
 });

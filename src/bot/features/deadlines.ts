@@ -25,7 +25,8 @@ import {
   parseTomanAmount,
 } from '../../domain/reminders.js';
 import { escapeHtml } from '../../i18n/index.js';
-import { DEADLINE_ACTIONS, type DeadlineAudience } from '../../services/deadlines.js';
+import { jalali } from '../../presenters/ngo.js';
+import { clip, DEADLINE_ACTIONS, type DeadlineAudience } from '../../services/deadlines.js';
 import { AppError } from '../../services/errors.js';
 import { actionTrigger, callbackData, parseCallbackData } from '../callback-data.js';
 import type { BotContext } from '../context.js';
@@ -35,16 +36,19 @@ import { formKeyboard, isLabel } from '../forms/keyboards.js';
 import { labelTrigger, mainMenu } from '../keyboards.js';
 
 const ACTIONS = { ...DEADLINE_ACTIONS, closeConfirm: 'dl_closeok', recurringCancel: 'rc_cancel', recurringNew: 'rc_new' } as const;
+/** For a button on an NGO's card (`/ngo`): record an approved project for that NGO, its number already known. */
+export const NEW_PROJECT_ACTION = 'dl_new';
 const ID = /^[1-9]\d{0,8}$/;
 const PAIR = /^([1-9]\d{0,8})-([1-9]\d{0,8})$/;
-/** Lines of NGO names per group on a deadline's page before "and N more". */
-const PAGE_NAMES = 30;
+/** Lines of NGO names per group on a deadline's page before "and N more" (a message holds 4,096 characters). */
+const PAGE_NAMES = 15;
+/** How much of a report is shown in the chat; a longer one is cut (the document, if any, follows in full). */
+const REPORT_VIEW_CHARS = 3000;
 const PAGE_REPORT_BUTTONS = 10;
 
 const num = (ctx: BotContext, n: number | string) => (ctx.lang === 'fa' ? toPersianDigits(n) : String(n));
 const dateOf = (d: JalaliDate) => jalaliToDate(d);
-const jalaliText = (ctx: BotContext, d: Date) => ctx.services.deadlines.dateText(ctx.lang, d);
-const shorten = (text: string, max: number) => ([...text].length <= max ? text : `${[...text].slice(0, max - 1).join('')}…`);
+const jalaliText = (ctx: BotContext, d: Date) => jalali(ctx.lang, d);
 
 function argOf(ctx: BotContext, action: string, pattern: RegExp): RegExpExecArray | null {
   const data = ctx.callbackQuery && 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
@@ -666,102 +670,102 @@ function ruleText(ctx: BotContext, r: { rule: string; month: number | null; day:
 }
 
 const recurringSteps: FormStep[] = [
-    {
-      id: 'message',
-      wrongInputKey: 'deadlines.recurring.unsupported_kind',
-      ask: async (ctx) => {
-        await ctx.reply(ctx.t('deadlines.recurring.ask_message'), { parse_mode: 'HTML', ...formKeyboard(ctx, { back: false }) });
-      },
-      onMessage: async (ctx, message, data) => {
-        const kind = contentKindOf(message);
-        if (!kind) {
-          await ctx.reply(ctx.t('deadlines.recurring.unsupported_kind'));
-          return stay;
-        }
-        data.sourceChatId = message.chat.id;
-        data.sourceMessageId = message.message_id;
-        data.contentKind = kind;
-        return goto('rule');
-      },
+  {
+    id: 'message',
+    wrongInputKey: 'deadlines.recurring.unsupported_kind',
+    ask: async (ctx) => {
+      await ctx.reply(ctx.t('deadlines.recurring.ask_message'), { parse_mode: 'HTML', ...formKeyboard(ctx, { back: false }) });
     },
-    {
-      id: 'rule',
-      wrongInputKey: 'forms.use_buttons',
-      ask: async (ctx) => {
-        await ctx.reply(ctx.t('deadlines.recurring.ask_rule'), {
-          ...Markup.inlineKeyboard([[Markup.button.callback(ctx.t('deadlines.recurring.yearly_button'), rcCb('rule', 'yearly')), Markup.button.callback(ctx.t('deadlines.recurring.monthly_button'), rcCb('rule', 'monthly'))]]),
-        });
-      },
-      onCallback: async (ctx, arg, data) => {
-        if (arg !== 'yearly' && arg !== 'monthly') return stay;
-        data.rule = arg === 'yearly' ? 'YEARLY' : 'MONTHLY';
-        await dropButtons(ctx);
-        return goto('date');
-      },
+    onMessage: async (ctx, message, data) => {
+      const kind = contentKindOf(message);
+      if (!kind) {
+        await ctx.reply(ctx.t('deadlines.recurring.unsupported_kind'));
+        return stay;
+      }
+      data.sourceChatId = message.chat.id;
+      data.sourceMessageId = message.message_id;
+      data.contentKind = kind;
+      return goto('rule');
     },
-    {
-      id: 'date',
-      ask: async (ctx, data) => {
-        await ctx.reply(ctx.t(data.rule === 'YEARLY' ? 'deadlines.recurring.ask_yearly_date' : 'deadlines.recurring.ask_monthly_day'), formKeyboard(ctx));
-      },
-      onText: async (ctx, text, data) => {
-        const rule = data.rule === 'YEARLY' ? 'YEARLY' : 'MONTHLY';
-        const parsed = parseRecurrenceDate(text, rule);
-        if (!parsed.ok) {
-          await ctx.reply(ctx.t(`deadlines.recurring.errors.date_${parsed.error}`));
-          return stay;
-        }
-        data.month = parsed.value.month;
-        data.day = parsed.value.day;
-        return goto('time');
-      },
+  },
+  {
+    id: 'rule',
+    wrongInputKey: 'forms.use_buttons',
+    ask: async (ctx) => {
+      await ctx.reply(ctx.t('deadlines.recurring.ask_rule'), {
+        ...Markup.inlineKeyboard([[Markup.button.callback(ctx.t('deadlines.recurring.yearly_button'), rcCb('rule', 'yearly')), Markup.button.callback(ctx.t('deadlines.recurring.monthly_button'), rcCb('rule', 'monthly'))]]),
+      });
     },
-    {
-      id: 'time',
-      ask: async (ctx) => {
-        await ctx.reply(ctx.t('deadlines.recurring.ask_time'), formKeyboard(ctx));
-      },
-      onText: async (ctx, text, data) => {
-        const time = parseTime(text);
-        if (!time.ok) {
-          await ctx.reply(ctx.t(`deadlines.form.errors.time_${time.error}`));
-          return stay;
-        }
-        data.hour = time.value.hour;
-        data.minute = time.value.minute;
-        return goto('confirm');
-      },
+    onCallback: async (ctx, arg, data) => {
+      if (arg !== 'yearly' && arg !== 'monthly') return stay;
+      data.rule = arg === 'yearly' ? 'YEARLY' : 'MONTHLY';
+      await dropButtons(ctx);
+      return goto('date');
     },
-    {
-      id: 'confirm',
-      wrongInputKey: 'forms.use_buttons',
-      ask: async (ctx, data) => {
-        const rule = { rule: String(data.rule), month: (data.month as number | null) ?? null, day: Number(data.day), hour: Number(data.hour), minute: Number(data.minute) };
-        await ctx.reply(ctx.t('deadlines.recurring.confirm', { rule: ruleText(ctx, rule) }), {
-          parse_mode: 'HTML',
-          ...Markup.inlineKeyboard([[Markup.button.callback(ctx.t('deadlines.form.confirm_button'), rcCb('confirm', 'yes')), Markup.button.callback(ctx.t('deadlines.form.cancel_button'), rcCb('confirm', 'no'))]]),
-        });
-      },
-      onCallback: async (ctx, arg, data) => {
-        await dropButtons(ctx);
-        if (arg !== 'yes') {
-          await ctx.reply(ctx.t('deadlines.form.cancelled'), mainMenu(ctx));
-          return end;
-        }
-        const created = await ctx.services.deadlines.createRecurring(ctx.user.id, {
-          sourceChatId: BigInt(Number(data.sourceChatId)),
-          sourceMessageId: Number(data.sourceMessageId),
-          contentKind: String(data.contentKind),
-          rule: data.rule === 'YEARLY' ? 'YEARLY' : 'MONTHLY',
-          month: (data.month as number | null) ?? null,
-          day: Number(data.day),
-          hour: Number(data.hour),
-          minute: Number(data.minute),
-        });
-        await ctx.reply(ctx.t('deadlines.recurring.created', { id: num(ctx, created.id), rule: ruleText(ctx, created) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
+  },
+  {
+    id: 'date',
+    ask: async (ctx, data) => {
+      await ctx.reply(ctx.t(data.rule === 'YEARLY' ? 'deadlines.recurring.ask_yearly_date' : 'deadlines.recurring.ask_monthly_day'), formKeyboard(ctx));
+    },
+    onText: async (ctx, text, data) => {
+      const rule = data.rule === 'YEARLY' ? 'YEARLY' : 'MONTHLY';
+      const parsed = parseRecurrenceDate(text, rule);
+      if (!parsed.ok) {
+        await ctx.reply(ctx.t(`deadlines.recurring.errors.date_${parsed.error}`));
+        return stay;
+      }
+      data.month = parsed.value.month;
+      data.day = parsed.value.day;
+      return goto('time');
+    },
+  },
+  {
+    id: 'time',
+    ask: async (ctx) => {
+      await ctx.reply(ctx.t('deadlines.recurring.ask_time'), formKeyboard(ctx));
+    },
+    onText: async (ctx, text, data) => {
+      const time = parseTime(text);
+      if (!time.ok) {
+        await ctx.reply(ctx.t(`deadlines.form.errors.time_${time.error}`));
+        return stay;
+      }
+      data.hour = time.value.hour;
+      data.minute = time.value.minute;
+      return goto('confirm');
+    },
+  },
+  {
+    id: 'confirm',
+    wrongInputKey: 'forms.use_buttons',
+    ask: async (ctx, data) => {
+      const rule = { rule: String(data.rule), month: (data.month as number | null) ?? null, day: Number(data.day), hour: Number(data.hour), minute: Number(data.minute) };
+      await ctx.reply(ctx.t('deadlines.recurring.confirm', { rule: ruleText(ctx, rule) }), {
+        parse_mode: 'HTML',
+        ...Markup.inlineKeyboard([[Markup.button.callback(ctx.t('deadlines.form.confirm_button'), rcCb('confirm', 'yes')), Markup.button.callback(ctx.t('deadlines.form.cancel_button'), rcCb('confirm', 'no'))]]),
+      });
+    },
+    onCallback: async (ctx, arg, data) => {
+      await dropButtons(ctx);
+      if (arg !== 'yes') {
+        await ctx.reply(ctx.t('deadlines.form.cancelled'), mainMenu(ctx));
         return end;
-      },
+      }
+      const created = await ctx.services.deadlines.createRecurring(ctx.user.id, {
+        sourceChatId: BigInt(Number(data.sourceChatId)),
+        sourceMessageId: Number(data.sourceMessageId),
+        contentKind: String(data.contentKind),
+        rule: data.rule === 'YEARLY' ? 'YEARLY' : 'MONTHLY',
+        month: (data.month as number | null) ?? null,
+        day: Number(data.day),
+        hour: Number(data.hour),
+        minute: Number(data.minute),
+      });
+      await ctx.reply(ctx.t('deadlines.recurring.created', { id: num(ctx, created.id), rule: ruleText(ctx, created) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
+      return end;
     },
+  },
 ];
 
 export const recurringForm = new FormRunner({
@@ -785,7 +789,7 @@ function memberListView(ctx: BotContext, list: MemberList) {
   const lines = list.items.map((item, i) =>
     ctx.t('deadlines.ngo.item', {
       n: num(ctx, i + 1),
-      title: escapeHtml(item.title),
+      title: escapeHtml(clip(item.title, 80)),
       kind: ctx.t(`deadlines.kind.${item.kind}`),
       due: d.dueText(ctx.lang, item),
       left: d.leftText(ctx.lang, item.dueAt, list.now),
@@ -796,7 +800,7 @@ function memberListView(ctx: BotContext, list: MemberList) {
     .filter((item) => item.targetStatus !== 'ACCEPTED')
     .map((item) => [
       Markup.button.callback(
-        ctx.t(item.targetStatus === 'SUBMITTED' ? 'deadlines.ngo.resubmit_for' : 'deadlines.ngo.submit_for', { title: shorten(item.title, 40) }),
+        ctx.t(item.targetStatus === 'SUBMITTED' ? 'deadlines.ngo.resubmit_for' : 'deadlines.ngo.submit_for', { title: clip(item.title, 40) }),
         callbackData(ACTIONS.submit, item.id),
       ),
     ]);
@@ -813,7 +817,7 @@ async function adminListView(ctx: BotContext) {
   const lines = rows.map((r) =>
     ctx.t('deadlines.admin.list_item', {
       id: num(ctx, r.id),
-      title: escapeHtml(r.title),
+      title: escapeHtml(clip(r.title, 60)),
       kind: ctx.t(`deadlines.kind.${r.kind}`),
       due: d.dueText(ctx.lang, r),
       left: d.leftText(ctx.lang, r.dueAt, r.now),
@@ -823,7 +827,7 @@ async function adminListView(ctx: BotContext) {
       overdue: num(ctx, r.overdue),
     }),
   );
-  const buttons = rows.map((r) => [Markup.button.callback(`${num(ctx, r.id)}. ${shorten(r.title, 40)}`, callbackData(ACTIONS.view, r.id))]);
+  const buttons = rows.map((r) => [Markup.button.callback(`${num(ctx, r.id)}. ${clip(r.title, 40)}`, callbackData(ACTIONS.view, r.id))]);
   return { text: [ctx.t('deadlines.admin.list_title'), '', ...lines].join('\n\n'), keyboard: Markup.inlineKeyboard(buttons).reply_markup };
 }
 
@@ -833,7 +837,7 @@ async function adminPageView(ctx: BotContext, deadlineId: number) {
   const d = ctx.services.deadlines;
   const group = (status: 'ACCEPTED' | 'SUBMITTED' | 'PENDING') => targets.filter((x) => x.status === status);
   const names = (list: typeof targets) => {
-    const shown = list.slice(0, PAGE_NAMES).map((x) => `  • ${escapeHtml(x.ngo.name)} (${escapeHtml(x.ngo.county.name)})`);
+    const shown = list.slice(0, PAGE_NAMES).map((x) => `  • ${escapeHtml(clip(x.ngo.name, 50))} (${escapeHtml(x.ngo.county.name)})`);
     if (list.length > PAGE_NAMES) shown.push(`  ${ctx.t('deadlines.admin.more', { n: num(ctx, list.length - PAGE_NAMES) })}`);
     return shown;
   };
@@ -854,7 +858,7 @@ async function adminPageView(ctx: BotContext, deadlineId: number) {
   ].filter((l): l is string => l !== null);
   const rows: InlineKeyboardButton[][] = group('SUBMITTED')
     .slice(0, PAGE_REPORT_BUTTONS)
-    .map((x) => [Markup.button.callback(ctx.t('deadlines.admin.report_button', { ngo: shorten(x.ngo.name, 40) }), callbackData(ACTIONS.report, `${deadline.id}-${x.ngoId}`))]);
+    .map((x) => [Markup.button.callback(ctx.t('deadlines.admin.report_button', { ngo: clip(x.ngo.name, 40) }), callbackData(ACTIONS.report, `${deadline.id}-${x.ngoId}`))]);
   if (deadline.status === 'OPEN') {
     rows.push([
       Markup.button.callback(ctx.t('deadlines.admin.extend_button'), callbackData(ACTIONS.extend, deadline.id)),
@@ -897,6 +901,20 @@ deadlinesFeature.command('new_deadline', requireAdmin, async (ctx) => {
   await newDeadlineForm.start(ctx, { audience: { countyIds: [], fieldIds: [] }, reminderDays: [...DEFAULT_REMINDER_DAYS] });
 });
 
+deadlinesFeature.action(actionTrigger(NEW_PROJECT_ACTION), requireAdmin, async (ctx) => {
+  const match = argOf(ctx, NEW_PROJECT_ACTION, ID);
+  if (!match) return stale(ctx);
+  const ngo = await ctx.services.deadlines.projectNgo(ctx.user.id, Number(match[0]));
+  // The form lives in the chat's session; a press that names no chat has nowhere to keep it.
+  if (!ctx.session) return stale(ctx);
+  await ctx.answerCbQuery();
+  await newDeadlineForm.start(
+    ctx,
+    { kind: 'PROJECT', ngoId: ngo.id, ngoName: ngo.name, audience: { countyIds: [], fieldIds: [] }, reminderDays: [...DEFAULT_REMINDER_DAYS] },
+    'title',
+  );
+});
+
 deadlinesFeature.command('deadlines_admin', requireAdmin, async (ctx) => {
   const { text, keyboard } = await adminListView(ctx);
   await send(ctx, text, keyboard);
@@ -926,7 +944,7 @@ deadlinesFeature.action(actionTrigger(ACTIONS.report), requireAdmin, async (ctx)
     target.submittedAt ? ctx.t('deadlines.admin.report_submitted_at', { value: jalaliText(ctx, target.submittedAt) }) : null,
     ctx.t(`deadlines.ngo.status.${target.status}`),
     '',
-    escapeHtml(target.reportText ?? ''),
+    escapeHtml(clip(target.reportText ?? '', REPORT_VIEW_CHARS)),
   ]
     .filter((l): l is string => l !== null)
     .join('\n');

@@ -49,8 +49,9 @@ export async function stale(ctx: BotContext): Promise<void> {
 }
 
 export function appErrorText(ctx: BotContext, err: AppError): string {
+  // Tracking numbers are read digit by digit; lengths and limits read better grouped (۲۰٬۰۰۰).
   const params = Object.fromEntries(
-    Object.entries(err.params).map(([k, v]) => [k, typeof v === 'number' ? (v >= 1000 ? bigNumber(ctx, v) : digits(ctx, v)) : escapeHtml(v)]),
+    Object.entries(err.params).map(([k, v]) => [k, typeof v === 'number' ? (k === 'id' ? digits(ctx, v) : bigNumber(ctx, v)) : escapeHtml(v)]),
   );
   return ctx.t(err.code, params);
 }

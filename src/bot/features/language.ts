@@ -1,6 +1,7 @@
 import { Composer } from 'telegraf';
 import { isLanguage } from '../../i18n/index.js';
 import { actionTrigger, parseCallbackData } from '../callback-data.js';
+import { bestEffort } from '../best-effort.js';
 import type { BotContext } from '../context.js';
 import { labelTrigger, languageChoice, mainMenu } from '../keyboards.js';
 
@@ -22,6 +23,6 @@ languageFeature.action(actionTrigger('lang'), async (ctx) => {
   await ctx.services.users.setLanguage(ctx.user.id, lang);
   ctx.lang = lang;
   await ctx.answerCbQuery();
-  await ctx.editMessageReplyMarkup(undefined).catch(() => {}); // the old choice may be too old to edit
+  await bestEffort(() => ctx.editMessageReplyMarkup(undefined)); // the old choice may be too old to edit
   await ctx.reply(ctx.t('language.changed'), mainMenu(ctx));
 });

@@ -11,6 +11,7 @@ import { digitsFor, jalali } from '../../presenters/ngo.js';
 import { AppError } from '../../services/errors.js';
 import type { Membership } from '../../services/ngos.js';
 import { actionTrigger, callbackData, parseCallbackData } from '../callback-data.js';
+import { bestEffort } from '../best-effort.js';
 import type { BotContext } from '../context.js';
 import { labelTrigger, mainMenu } from '../keyboards.js';
 import { startProfileEdit } from './ngo-profile-edit.js';
@@ -119,7 +120,7 @@ ngoProfileFeature.action(actionTrigger(ACTIONS.invite), async (ctx) => {
   if (argOf(ctx, ACTIONS.invite, /^revoke$/) === null) return stale(ctx);
   const token = await ctx.services.ngos.revokeInvite(ctx.user.id);
   // The old message shows a link that no longer works: its button goes with it.
-  await ctx.editMessageReplyMarkup(undefined).catch(() => {});
+  await bestEffort(() => ctx.editMessageReplyMarkup(undefined));
   await ctx.answerCbQuery();
   await ctx.reply(ctx.t('ngo.membership.revoked', { link: inviteLink(ctx, token) }), {
     link_preview_options: { is_disabled: true },
@@ -200,7 +201,7 @@ ngoProfileFeature.action(actionTrigger(ACTIONS.page), async (ctx) => {
   const arg = argOf(ctx, ACTIONS.page, PAGE);
   if (arg === null) return stale(ctx);
   const { text, keyboard } = await membersView(ctx, Number(arg));
-  await ctx.editMessageText(text, { parse_mode: 'HTML', ...keyboard }).catch(() => {});
+  await bestEffort(() => ctx.editMessageText(text, { parse_mode: 'HTML', ...keyboard }));
   await ctx.answerCbQuery();
 });
 
@@ -212,7 +213,7 @@ ngoProfileFeature.action(actionTrigger(ACTIONS.remove), async (ctx) => {
   await ctx.answerCbQuery();
   await ctx.reply(ctx.t('ngo.membership.removed', { name: escapeHtml(name) }), { parse_mode: 'HTML' });
   const { text, keyboard } = await membersView(ctx, pageOfMessage(ctx));
-  await ctx.editMessageText(text, { parse_mode: 'HTML', ...keyboard }).catch(() => {});
+  await bestEffort(() => ctx.editMessageText(text, { parse_mode: 'HTML', ...keyboard }));
 });
 
 // ---- leaving --------------------------------------------------------------------------------------
@@ -238,14 +239,14 @@ ngoProfileFeature.action(actionTrigger(ACTIONS.leave), async (ctx) => {
   const arg = argOf(ctx, ACTIONS.leave, /^(yes|no)$/);
   if (arg === null) return stale(ctx);
   if (arg === 'no') {
-    await ctx.editMessageReplyMarkup(undefined).catch(() => {});
+    await bestEffort(() => ctx.editMessageReplyMarkup(undefined));
     await ctx.answerCbQuery();
     await ctx.reply(ctx.t('ngo.membership.leave_kept'), mainMenu(ctx));
     return;
   }
   // A second tap finds no membership and is told so by the service.
   const ngo = await ctx.services.ngos.leave(ctx.user.id);
-  await ctx.editMessageReplyMarkup(undefined).catch(() => {});
+  await bestEffort(() => ctx.editMessageReplyMarkup(undefined));
   await ctx.answerCbQuery();
   await ctx.reply(ctx.t('ngo.membership.left', { name: escapeHtml(ngo.name) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
 });
