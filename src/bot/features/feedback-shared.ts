@@ -12,6 +12,7 @@ import { AppError } from '../../services/errors.js';
 import type { ItemView } from '../../services/feedback.js';
 import { parseCallbackData } from '../callback-data.js';
 import type { BotContext } from '../context.js';
+import { send } from '../message-edits.js';
 
 /** Tracking numbers: positive, within PostgreSQL's int. */
 export const ITEM_ID = /^[1-9]\d{0,8}$/;
@@ -73,13 +74,6 @@ export function withAppErrors<C extends BotContext>(handler: (ctx: C) => Promise
   };
 }
 
-/** Replies in the user's private chat, also for a button whose message Telegram no longer includes. */
-export async function send(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
-  const extra = { parse_mode: 'HTML' as const, ...(keyboard ? { reply_markup: keyboard } : {}) };
-  if (ctx.chat) await ctx.reply(text, extra);
-  else await ctx.telegram.sendMessage(ctx.user.id.toString(), text, extra);
-}
-
 /** Visible length of a piece of Telegram HTML: what the Bot API counts against its limit. */
 function visibleLength(html: string): number {
   return html.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp);/g, '_').length;
@@ -116,3 +110,4 @@ export function threadBlocks(ctx: BotContext, view: ItemView, reader: 'admin' | 
   });
 }
 
+export { send };

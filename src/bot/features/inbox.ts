@@ -18,7 +18,8 @@ import { requireAdmin } from '../filters.js';
 import { end, FormRunner, stay, type FormStep, type StepOutcome } from '../forms/engine.js';
 import { formKeyboard, isLabel } from '../forms/keyboards.js';
 import { mainMenu } from '../keyboards.js';
-import { appErrorText, bigNumber, digits, ITEM_ID, itemIdFrom, jalaliTime, pack, send, stale, threadBlocks, typeLabel, withAppErrors } from './feedback-shared.js';
+import { editOrSend, send } from '../message-edits.js';
+import { appErrorText, bigNumber, digits, ITEM_ID, itemIdFrom, jalaliTime, pack, stale, threadBlocks, typeLabel, withAppErrors } from './feedback-shared.js';
 
 export const INBOX_ACTIONS = {
   list: 'fbi_ls',
@@ -69,24 +70,6 @@ const cycle = <T>(order: readonly T[], current: T): T => order[(order.indexOf(cu
 function argOf(ctx: BotContext, action: string): string | null {
   const data = ctx.callbackQuery && 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
   return parseCallbackData(data, action);
-}
-
-function isNotModified(err: unknown): boolean {
-  return String((err as { description?: unknown })?.description ?? '').includes('message is not modified');
-}
-
-/** Redraws the message a button was on; one that can no longer be edited gets a fresh copy. */
-async function editOrSend(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
-  if (ctx.callbackQuery?.message) {
-    try {
-      await ctx.editMessageText(text, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) });
-      return;
-    } catch (err) {
-      if (isNotModified(err)) return;
-      ctx.log.warn({ err }, 'could not edit an inbox message; sending it again');
-    }
-  }
-  await send(ctx, text, keyboard);
 }
 
 // ---- the list ---------------------------------------------------------------------------------------

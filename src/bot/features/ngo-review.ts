@@ -13,6 +13,7 @@ import { AppError } from '../../services/errors.js';
 import { REVIEW_ACTIONS, submissionVersion, type NgoRecord } from '../../services/ngos.js';
 import { actionTrigger, callbackData, parseCallbackData } from '../callback-data.js';
 import type { BotContext } from '../context.js';
+import { editOrSend, isNotModified, send } from '../message-edits.js';
 import { requireAdmin } from '../filters.js';
 import { end, FormRunner, stay, type FormData } from '../forms/engine.js';
 import { formKeyboard, isLabel } from '../forms/keyboards.js';
@@ -59,37 +60,6 @@ function statusKeyboard(ctx: BotContext, ngo: NgoRecord): InlineKeyboardMarkup |
     default:
       return undefined;
   }
-}
-
-function isNotModified(err: unknown): boolean {
-  return String((err as { description?: unknown })?.description ?? '').includes('message is not modified');
-}
-
-/**
- * Replies in the admin's private chat. A callback whose message Telegram no longer includes carries no
- * chat, but in a private chat the chat id is the user's id.
- */
-async function send(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
-  const extra = { parse_mode: 'HTML' as const, ...(keyboard ? { reply_markup: keyboard } : {}) };
-  if (ctx.chat) await ctx.reply(text, extra);
-  else await ctx.telegram.sendMessage(ctx.user.id.toString(), text, extra);
-}
-
-/**
- * Rewrites the message the admin pressed a button on; a message that can no longer be edited (too
- * old, deleted) gets the same text as a new message instead, so the outcome is always seen.
- */
-async function editOrReply(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
-  if (ctx.callbackQuery?.message) {
-    try {
-      await ctx.editMessageText(text, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) });
-      return;
-    } catch (err) {
-      if (isNotModified(err)) return;
-      ctx.log.warn({ err }, 'could not edit the review message; replying instead');
-    }
-  }
-  await send(ctx, text, keyboard);
 }
 
 /** After a decision: the card as it now stands, the outcome under it, and no buttons left to press. */
@@ -239,7 +209,7 @@ ngoReviewFeature.action(actionTrigger(REVIEW_CALLBACKS.approve), requireAdmin, a
   if (target === null) return answerStale(ctx);
   const ngoId = target.id;
   const ngo = await fromButton(ctx, ngoId, () => ctx.services.ngos.approve(ctx.user.id, ngoId, target.version));
-  await editOrReply(ctx, decidedText(ctx, ngo, OUTCOME_KEYS.approve));
+  await editOrSend(ctx, decidedText(ctx, ngo, OUTCOME_KEYS.approve));
   await ctx.answerCbQuery();
 });
 
@@ -271,7 +241,7 @@ ngoReviewFeature.action(actionTrigger(REVIEW_CALLBACKS.reactivate), requireAdmin
   const ngoId = ngoIdFrom(ctx, REVIEW_CALLBACKS.reactivate);
   if (ngoId === null) return answerStale(ctx);
   const ngo = await fromButton(ctx, ngoId, () => ctx.services.ngos.reactivate(ctx.user.id, ngoId));
-  await editOrReply(ctx, decidedText(ctx, ngo, OUTCOME_KEYS.reactivate));
+  await editOrSend(ctx, decidedText(ctx, ngo, OUTCOME_KEYS.reactivate));
   await ctx.answerCbQuery();
 });
 
@@ -346,6 +316,6 @@ ngoReviewFeature.action(actionTrigger(REVIEW_CALLBACKS.page), requireAdmin, asyn
   const arg = parseCallbackData(data, REVIEW_CALLBACKS.page);
   if (arg === null || !PAGE.test(arg)) return answerStale(ctx);
   const { text, keyboard } = await pendingPage(ctx, Number(arg));
-  await editOrReply(ctx, text, keyboard);
+  await editOrSend(ctx, text, keyboard);
   await ctx.answerCbQuery();
 });
