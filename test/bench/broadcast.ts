@@ -41,7 +41,7 @@ import type { WorkerConfig, WorkerMessage, WorkerReport } from './dispatcher-wor
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
 /** Private-chat ids: positive, so the fake treats them as users; contiguous, so counters are an array. */
 const FIRST_CHAT_ID = 700_000_001;
-const TOKEN = '123456789:BENCH-token-not-a-real-one-aaaaaaaaaaa';
+const TOKEN = '123456789:BENCH-fake-token-only';
 /** Production default of SEND_RATE (src/config.ts) and Telegram's documented bulk limit. */
 const DEFAULT_RATE = 25;
 const TELEGRAM_LIMIT = 30;

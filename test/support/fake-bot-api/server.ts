@@ -28,7 +28,7 @@ import {
 import { UpdateQueue } from './updates.js';
 import { FakeUser } from './user.js';
 
-const DEFAULT_TOKEN = '123456789:AAFakeBotApiTokenForTestsOnly_000000';
+const DEFAULT_TOKEN = '123456789:FAKE-token-for-tests-only';
 const DEFAULT_WAIT_MS = 5_000;
 const RECENT_CALLS = 25;
 
