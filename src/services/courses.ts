@@ -70,21 +70,9 @@ export interface CourseDraft {
 export type CourseChange = Partial<Pick<CourseDraft, 'title' | 'description' | 'place' | 'onlineLink' | 'capacity' | 'perNgoLimit' | 'registrationDeadline'>>;
 
 /** A course with what a card needs: its topic's name and the seats taken. */
-export interface CourseView {
+export interface CourseView extends CourseDraft {
   id: number;
-  title: string;
-  description: string | null;
-  topicId: number | null;
   topicName: string | null;
-  startsAt: Date;
-  durationMinutes: number;
-  format: TrainingFormat;
-  place: string | null;
-  onlineLink: string | null;
-  capacity: number;
-  perNgoLimit: number;
-  registrationDeadline: Date;
-  eligibility: Eligibility;
   status: 'PUBLISHED' | 'CANCELLED' | 'FINISHED';
   headStartUntil: Date | null;
   createdAt: Date;

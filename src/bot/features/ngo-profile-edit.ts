@@ -18,25 +18,12 @@ import type { BotContext } from '../context.js';
 import { end, goto, next, stay, FormRunner, type FormData, type FormStep, type StepOutcome } from '../forms/engine.js';
 import { formKeyboard, isLabel } from '../forms/keyboards.js';
 import { mainMenu } from '../keyboards.js';
-import { createNgoSteps, type StepId } from './ngo-steps.js';
+import { createNgoSteps, EDITABLE_STEPS, type EditableStep, type StepId } from './ngo-steps.js';
 
 const PREFIX = 'pedit';
 const cb = (step: string, arg: string) => `${PREFIX}:${step}.${arg}`;
 
-type EditableStep = Exclude<StepId, 'authority_other'>;
-const EDITABLE: EditableStep[] = [
-  'name',
-  'registration_number',
-  'authority',
-  'fields',
-  'county',
-  'founded_year',
-  'member_count',
-  'manager_name',
-  'phone',
-  'description',
-];
-const isEditable = (value: string): value is EditableStep => (EDITABLE as string[]).includes(value);
+const isEditable = (value: string): value is EditableStep => (EDITABLE_STEPS as string[]).includes(value);
 
 /** What each item's answer changes in the record (the steps store answers under the draft's keys). */
 const CHANGE_OF: Record<EditableStep, (data: FormData) => Partial<RegistrationDraft>> = {
@@ -147,7 +134,7 @@ function checkingNumber(step: FormStep): FormStep {
 }
 
 function chooseKeyboard(ctx: BotContext) {
-  const buttons = EDITABLE.map((s) => Markup.button.callback(ctx.t(`ngo.form.edit_labels.${s}`), cb('choose', s)));
+  const buttons = EDITABLE_STEPS.map((s) => Markup.button.callback(ctx.t(`ngo.form.edit_labels.${s}`), cb('choose', s)));
   const rows = [];
   for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
   rows.push([Markup.button.callback(ctx.t('profile.edit_cancel'), cb('choose', 'cancel'))]);
@@ -213,7 +200,7 @@ export const profileEditForm = new FormRunner({
   prefix: PREFIX,
   steps: [
     chooseStep,
-    ...EDITABLE.flatMap((id) => (id === 'authority' ? [steps.authority, steps.authority_other] : [steps[id]])).map((step) =>
+    ...EDITABLE_STEPS.flatMap((id) => (id === 'authority' ? [steps.authority, steps.authority_other] : [steps[id]])).map((step) =>
       endingInApply(step.id === 'registration_number' ? checkingNumber(step) : step),
     ),
     applyStep,

@@ -8,23 +8,9 @@ import type { BotContext } from '../context.js';
 import { end, goto, next, stay, FormRunner, type FormData, type FormStep } from '../forms/engine.js';
 import { isLabel } from '../forms/keyboards.js';
 import { mainMenu } from '../keyboards.js';
-import { createNgoSteps, type StepId } from './ngo-steps.js';
+import { createNgoSteps, EDITABLE_STEPS, STEP_ORDER, type StepId } from './ngo-steps.js';
 
 const PREFIX = 'reg';
-const ORDER: StepId[] = [
-  'name',
-  'registration_number',
-  'authority',
-  'authority_other',
-  'fields',
-  'county',
-  'founded_year',
-  'member_count',
-  'manager_name',
-  'phone',
-  'description',
-];
-const EDITABLE: StepId[] = ORDER.filter((s) => s !== 'authority_other');
 
 const cb = (step: string, arg: string) => `${PREFIX}:${step}.${arg}`;
 
@@ -95,14 +81,14 @@ const summaryStep: FormStep = {
       return end;
     }
     if (arg === 'edit') {
-      const buttons = EDITABLE.map((s) => Markup.button.callback(ctx.t(`ngo.form.edit_labels.${s}`), cb('summary', `e_${s}`)));
+      const buttons = EDITABLE_STEPS.map((s) => Markup.button.callback(ctx.t(`ngo.form.edit_labels.${s}`), cb('summary', `e_${s}`)));
       const rows = [];
       for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
       await ctx.reply(ctx.t('ngo.form.choose_field_to_edit'), Markup.inlineKeyboard(rows));
       return stay;
     }
     const step = /^e_([a-z_]+)$/.exec(arg)?.[1] as StepId | undefined;
-    if (!step || !EDITABLE.includes(step)) return stay;
+    if (!step || !(EDITABLE_STEPS as StepId[]).includes(step)) return stay;
     // After the corrected answer the form comes back here rather than walking the remaining steps.
     data.__editing = true;
     return goto(step);
@@ -115,7 +101,7 @@ export const registrationForm = new FormRunner({
   name: 'ngo_registration',
   titleKey: 'ngo.form.title',
   prefix: PREFIX,
-  steps: [...ORDER.map((id) => steps[id]), summaryStep],
+  steps: [...STEP_ORDER.map((id) => steps[id]), summaryStep],
   summaryStep: 'summary',
   isBack: (ctx, text) => isLabel(ctx, 'forms.back', text),
 });

@@ -35,6 +35,26 @@ export type StepId =
   | 'phone'
   | 'description';
 
+/** The questions in the order they are asked; authority_other only follows the authority "other". */
+export const STEP_ORDER: StepId[] = [
+  'name',
+  'registration_number',
+  'authority',
+  'authority_other',
+  'fields',
+  'county',
+  'founded_year',
+  'member_count',
+  'manager_name',
+  'phone',
+  'description',
+];
+
+export type EditableStep = Exclude<StepId, 'authority_other'>;
+
+/** What a person can choose to correct: every question but the follow-up to "other". */
+export const EDITABLE_STEPS = STEP_ORDER.filter((s): s is EditableStep => s !== 'authority_other');
+
 type Callback = (step: string, arg: string) => string;
 
 async function explain<T>(ctx: BotContext, field: string, result: Result<T, string>): Promise<T | undefined> {
