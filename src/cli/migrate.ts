@@ -1,6 +1,6 @@
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database under DATA_DIR. */
-import { openDatabase } from '../db/client.js';
-import { migrateDatabase } from '../db/migrate.js';
+import { openDatabase } from '../platform/db/client.js';
+import { migrateDatabase } from '../platform/db/migrate.js';
 
 const url = process.env.DATABASE_URL;
 const db = await openDatabase(url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: `${process.env.DATA_DIR ?? './data'}/pglite` });

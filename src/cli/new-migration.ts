@@ -5,9 +5,9 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openDatabase } from '../db/client.js';
-import { migrationsDir, schemaPath } from '../db/paths.js';
-import { emptySchemaFilter, openSchemaEngine, readMigrationList } from '../db/schema-engine.js';
+import { openDatabase } from '../platform/db/client.js';
+import { migrationsDir, schemaPath } from '../platform/db/paths.js';
+import { emptySchemaFilter, openSchemaEngine, readMigrationList } from '../platform/db/schema-engine.js';
 
 const name = (process.argv[2] ?? '').trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
 if (!name) {

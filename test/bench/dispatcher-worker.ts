@@ -12,11 +12,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Telegram } from 'telegraf';
-import { openDatabase } from '../../src/db/client.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
-import { RateGate } from '../../src/delivery/rate-gate.js';
-import { createKeyValueStore } from '../../src/kv/index.js';
-import { createLogger } from '../../src/logger.js';
+import { openDatabase } from '../../src/platform/db/client.js';
+import { Dispatcher } from '../../src/platform/delivery/dispatcher.js';
+import { RateGate } from '../../src/platform/delivery/rate-gate.js';
+import { createKeyValueStore } from '../../src/platform/kv/index.js';
+import { createLogger } from '../../src/platform/logger.js';
 
 export interface WorkerConfig {
   databaseUrl: string;

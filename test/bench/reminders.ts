@@ -16,14 +16,14 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
-import { createOutbox } from '../../src/delivery/outbox.js';
-import type { Clock } from '../../src/domain/clock.js';
-import { jalaliToDate } from '../../src/domain/jalali.js';
-import { reminderSchedule } from '../../src/domain/reminders.js';
-import { createTranslator } from '../../src/i18n/index.js';
-import { createDeadlineService, type DeadlineService } from '../../src/services/deadlines.js';
+import { openDatabase, type Database } from '../../src/platform/db/client.js';
+import { migrateDatabase } from '../../src/platform/db/migrate.js';
+import { createOutbox } from '../../src/platform/delivery/outbox.js';
+import type { Clock } from '../../src/platform/text/clock.js';
+import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import { reminderSchedule } from '../../src/features/deadlines/rules.js';
+import { createTranslator } from '../../src/platform/i18n/index.js';
+import { createDeadlineService, type DeadlineService } from '../../src/features/deadlines/service.js';
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 100_000);
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;

@@ -8,9 +8,9 @@
  */
 import type { Message } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/domain/clock.js';
-import { jalaliToDate } from '../../src/domain/jalali.js';
-import { toAsciiDigits, toPersianDigits } from '../../src/domain/persian-text.js';
+import type { Clock } from '../../src/platform/text/clock.js';
+import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import { toAsciiDigits, toPersianDigits } from '../../src/platform/text/persian-text.js';
 import { storageModes } from '../support/database.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -1,6 +1,6 @@
 /** The bot core end to end: real telegraf, long polling over HTTP against the fake Bot API. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MEMBER_COMMANDS } from '../../src/bot/commands.js';
+import { MEMBER_COMMANDS } from '../../src/platform/bot/commands.js';
 import { storageModes } from '../support/database.js';
 import { startHarness, type Harness } from '../support/harness.js';
 

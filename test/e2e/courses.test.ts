@@ -8,9 +8,9 @@
  * head start, reminders) with `clock.advance`, and run scheduler slots at the simulated times.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/domain/clock.js';
-import { jalaliToDate } from '../../src/domain/jalali.js';
-import type { CourseDraft } from '../../src/services/courses.js';
+import type { Clock } from '../../src/platform/text/clock.js';
+import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import type { CourseDraft } from '../../src/features/training/courses-service.js';
 import { storageModes } from '../support/database.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -9,9 +9,9 @@
  * messages a second apart on that clock); `clock.set` jumps it forward between ticks.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/domain/clock.js';
-import { jalaliToDate } from '../../src/domain/jalali.js';
-import { toPersianDigits } from '../../src/domain/persian-text.js';
+import type { Clock } from '../../src/platform/text/clock.js';
+import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import { toPersianDigits } from '../../src/platform/text/persian-text.js';
 import { storageModes } from '../support/database.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';

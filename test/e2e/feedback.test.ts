@@ -8,9 +8,9 @@
  * messages on it); `clock.set` jumps it to another day, as the reminder and digest jobs need.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { splitText, type FeedbackType } from '../../src/domain/feedback.js';
-import { jalaliToDate } from '../../src/domain/jalali.js';
-import { toAsciiDigits, toPersianDigits } from '../../src/domain/persian-text.js';
+import { splitText, type FeedbackType } from '../../src/features/feedback/rules.js';
+import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import { toAsciiDigits, toPersianDigits } from '../../src/platform/text/persian-text.js';
 import { storageModes } from '../support/database.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -4,10 +4,10 @@
  * which send the NGO back to review).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatJalaliDate } from '../../src/domain/jalali.js';
-import { toPersianDigits } from '../../src/domain/persian-text.js';
-import { createTranslator } from '../../src/i18n/index.js';
-import type { RegistrationDraft } from '../../src/services/ngos.js';
+import { formatJalaliDate } from '../../src/platform/text/jalali.js';
+import { toPersianDigits } from '../../src/platform/text/persian-text.js';
+import { createTranslator } from '../../src/platform/i18n/index.js';
+import type { RegistrationDraft } from '../../src/features/ngos/service.js';
 import { storageModes } from '../support/database.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';

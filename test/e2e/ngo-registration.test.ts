@@ -3,7 +3,7 @@
  * back, cancel, a restart half-way, a duplicate NGO, editing from the summary, and the reviewers' notice.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTranslator } from '../../src/i18n/index.js';
+import { createTranslator } from '../../src/platform/i18n/index.js';
 import { storageModes } from '../support/database.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';

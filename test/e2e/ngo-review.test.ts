@@ -5,7 +5,7 @@
  */
 import type { CallbackQuery, Message, Update } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatJalaliDate } from '../../src/domain/jalali.js';
+import { formatJalaliDate } from '../../src/platform/text/jalali.js';
 import { storageModes } from '../support/database.js';
 import type { Enqueued, FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';

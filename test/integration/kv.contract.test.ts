@@ -7,7 +7,7 @@ import {
   MemoryKeyValueStore,
   RedisKeyValueStore,
   type KeyValueStore,
-} from '../../src/kv/index.js';
+} from '../../src/platform/kv/index.js';
 import { describeWithServer, testRedisUrl } from '../support/servers.js';
 
 /** Keys are unique per test so a retried or concurrent test never sees another's leftovers. */

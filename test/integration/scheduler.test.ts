@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import type { Clock } from '../../src/domain/clock.js';
-import { Scheduler, slotKeyOf, type JobContext, type JobHandler } from '../../src/jobs/scheduler.js';
-import { createKeyValueStore, MemoryKeyValueStore, type KeyValueStore } from '../../src/kv/index.js';
-import { createLogger, type Logger } from '../../src/logger.js';
+import { openDatabase, type Database } from '../../src/platform/db/client.js';
+import type { Clock } from '../../src/platform/text/clock.js';
+import { Scheduler, slotKeyOf, type JobContext, type JobHandler } from '../../src/platform/scheduler/scheduler.js';
+import { createKeyValueStore, MemoryKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
+import { createLogger, type Logger } from '../../src/platform/logger.js';
 import { createTestDatabase, storageModes, type TestDatabase } from '../support/database.js';
 import { describeWithServer, testRedisUrl } from '../support/servers.js';
 

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SessionData } from '../../src/bot/context.js';
-import { createDatabaseSessionStore, createKvSessionStore, type SessionStore } from '../../src/bot/session-store.js';
-import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../../src/kv/index.js';
+import type { SessionData } from '../../src/platform/bot/context.js';
+import { createDatabaseSessionStore, createKvSessionStore, type SessionStore } from '../../src/platform/bot/session-store.js';
+import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
 import { createTestDatabase, storageModes, type TestDatabase } from '../support/database.js';
 import { describeWithServer, testRedisUrl } from '../support/servers.js';
 

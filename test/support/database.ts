@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
+import { openDatabase, type Database } from '../../src/platform/db/client.js';
+import { migrateDatabase } from '../../src/platform/db/migrate.js';
 import { testDatabaseUrl } from './servers.js';
 
 export type StorageMode = 'embedded' | 'server';

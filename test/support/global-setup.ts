@@ -5,8 +5,8 @@
  * drop each other's template.
  */
 import pg from 'pg';
-import { openDatabase } from '../../src/db/client.js';
-import { migrateDatabase } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/platform/db/client.js';
+import { migrateDatabase } from '../../src/platform/db/migrate.js';
 import { withDatabaseName } from './database.js';
 
 export default async function setup(): Promise<() => Promise<void>> {

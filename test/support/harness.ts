@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import type { Clock } from '../../src/domain/clock.js';
-import { createKeyValueStore } from '../../src/kv/index.js';
-import { createLogger, type Logger } from '../../src/logger.js';
+import type { Clock } from '../../src/platform/text/clock.js';
+import { createKeyValueStore } from '../../src/platform/kv/index.js';
+import { createLogger, type Logger } from '../../src/platform/logger.js';
 import { createTestDatabase, type StorageMode, type TestDatabase } from './database.js';
 import { FakeBotApi } from './fake-bot-api/index.js';
 import { testRedisUrl } from './servers.js';

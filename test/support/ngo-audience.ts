@@ -4,7 +4,7 @@
  * `expectedRecipients` restates the audience rules independently of the service, so a test compares
  * the bot's count with what the fixture says rather than with the service's own query.
  */
-import type { PrismaClient } from '../../src/db/client.js';
+import type { PrismaClient } from '../../src/platform/db/client.js';
 
 type Db = { prisma: PrismaClient };
 

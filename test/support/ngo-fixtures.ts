@@ -3,9 +3,9 @@
  * walk through the registration form first. Reference rows (counties, fields) come from the seed
  * migration, looked up by name as an admin would type them.
  */
-import type { PrismaClient } from '../../src/db/client.js';
-import { authorityKey, type Authority } from '../../src/domain/ngo.js';
-import type { RegistrationDraft } from '../../src/services/ngos.js';
+import type { PrismaClient } from '../../src/platform/db/client.js';
+import { authorityKey, type Authority } from '../../src/features/ngos/rules.js';
+import type { RegistrationDraft } from '../../src/features/ngos/service.js';
 
 type Db = { prisma: PrismaClient };
 type Id = number | bigint;

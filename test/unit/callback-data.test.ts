@@ -3,7 +3,7 @@
  * could have produced itself, and the builder must refuse data Telegram would reject (>64 bytes).
  */
 import { describe, expect, it } from 'vitest';
-import { actionTrigger, callbackData, parseCallbackData } from '../../src/bot/callback-data.js';
+import { actionTrigger, callbackData, parseCallbackData } from '../../src/platform/bot/callback-data.js';
 
 describe('callbackData and parseCallbackData', () => {
   it.each<[string, string | number | bigint, string]>([

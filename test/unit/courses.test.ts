@@ -19,7 +19,7 @@ import {
   validateOnlineLink,
   waitlistOrder,
   waitlistPosition,
-} from '../../src/domain/courses.js';
+} from '../../src/features/training/rules.js';
 
 const H = 3_600_000;
 const at = (iso: string) => new Date(iso);

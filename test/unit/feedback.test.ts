@@ -17,8 +17,8 @@ import {
   prepareReplyText,
   splitText,
   workingDaysBetween,
-} from '../../src/domain/feedback.js';
-import { jalaliToDate, toJalali } from '../../src/domain/jalali.js';
+} from '../../src/features/feedback/rules.js';
+import { jalaliToDate, toJalali } from '../../src/platform/text/jalali.js';
 
 /** Tehran wall-clock time on a Jalali date of Azar 1405 (1405/09/01 is Sunday 22 November 2026). */
 const at = (jm: number, jd: number, hour = 10, minute = 0) => jalaliToDate({ jy: 1405, jm, jd }, { hour, minute });

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createTranslator, LANGUAGES } from '../../src/i18n/index.js';
+import { createTranslator, LANGUAGES } from '../../src/platform/i18n/index.js';
 
 const localesDir = fileURLToPath(new URL('../../locales/', import.meta.url));
 

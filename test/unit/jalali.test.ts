@@ -18,7 +18,7 @@ import {
   parseTime,
   startOfTehranDay,
   toJalali,
-} from '../../src/domain/jalali.js';
+} from '../../src/platform/text/jalali.js';
 
 const utc = (iso: string): Date => new Date(iso);
 

@@ -4,7 +4,7 @@
  */
 import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { createLogger, scrub, serializeError } from '../../src/logger.js';
+import { createLogger, scrub, serializeError } from '../../src/platform/logger.js';
 
 // Not 8-10 digits + 35 characters: the pre-commit check would take that for a real token.
 const SECRET = 'SECRETSECRETSECRETSECRETSECRET12';

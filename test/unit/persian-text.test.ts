@@ -11,7 +11,7 @@ import {
   toAsciiDigits,
   toPersianDigits,
   validateText,
-} from '../../src/domain/persian-text.js';
+} from '../../src/platform/text/persian-text.js';
 
 const ZWNJ = '\u200C';
 

@@ -3,7 +3,7 @@
  * same person, and a number shown in a Persian message must read in the right order.
  */
 import { describe, expect, it } from 'vitest';
-import { formatIranMobileForDisplay, maskMobile, normalizeIranMobile } from '../../src/domain/phone.js';
+import { formatIranMobileForDisplay, maskMobile, normalizeIranMobile } from '../../src/platform/text/phone.js';
 
 const CANONICAL = '+989121234567';
 

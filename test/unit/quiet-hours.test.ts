@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isQuietTime, nextAllowedTime } from '../../src/domain/quiet-hours.js';
+import { isQuietTime, nextAllowedTime } from '../../src/platform/text/quiet-hours.js';
 
 // Tehran is UTC+03:30 all year: 07:00 Tehran = 03:30Z.
 describe('quiet hours (Tehran time)', () => {

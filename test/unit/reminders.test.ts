@@ -7,8 +7,8 @@
  * 2026-11-22; 1405/12/01 is Saturday 2027-02-20; 1403 is a leap year (30 Esfand = Thursday 2025-03-20).
  */
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/domain/clock.js';
-import { jalaliToDate } from '../../src/domain/jalali.js';
+import type { Clock } from '../../src/platform/text/clock.js';
+import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import {
   addJalaliDays,
   daysLeft,
@@ -23,7 +23,7 @@ import {
   parseTomanAmount,
   reminderSchedule,
   type ReminderSlot,
-} from '../../src/domain/reminders.js';
+} from '../../src/features/deadlines/rules.js';
 
 const DEFAULT = [30, 7, 1, 0];
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });

@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { Telegram, TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { classifySendError } from '../../src/delivery/telegram-errors.js';
+import { classifySendError } from '../../src/platform/delivery/telegram-errors.js';
 
 const TOKEN = '123456:TEST-TOKEN-not-a-real-one-aaaaaaaa';
 

@@ -1,0 +1,198 @@
+/**
+ * The rules of feedback (پیشنهاد، انتقاد، شکایت، پرسش) that do not depend on storage or Telegram:
+ * which types exist, how much text one item may carry and how a long paste is split rather than
+ * lost, and what "unanswered for N working days" means on the Tehran calendar, where Friday is the
+ * weekly day off. Error codes are the last part of i18n keys, as in the other domain modules.
+ */
+import { daysBetweenTehran, startOfTehranDay, toJalali } from '../../platform/text/jalali.js';
+import { normalizeInput, type Result } from '../../platform/text/persian-text.js';
+
+export const FEEDBACK_TYPES = ['SUGGESTION', 'CRITICISM', 'COMPLAINT', 'QUESTION'] as const;
+export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
+
+export const FEEDBACK_STATUSES = ['RECEIVED', 'ANSWERED', 'CLOSED'] as const;
+export type FeedbackStatus = (typeof FEEDBACK_STATUSES)[number];
+
+export function isFeedbackType(value: unknown): value is FeedbackType {
+  return typeof value === 'string' && (FEEDBACK_TYPES as readonly string[]).includes(value);
+}
+
+/** Complaints cannot wait for a digest: they reach every admin who may read them at once. */
+export function isUrgentType(type: FeedbackType): boolean {
+  return type === 'COMPLAINT';
+}
+
+export const FEEDBACK_LIMITS = {
+  /**
+   * One stored message: what the issue allows per item, and below Telegram's 4,096 so that a part
+   * with its header still fits in one message when an admin reads the thread.
+   */
+  partMax: 4000,
+  /** A longer paste is split into parts up to this total; beyond it the sender is asked to shorten it. */
+  totalMax: 20_000,
+  /** Photos and documents on one message. */
+  attachmentsMax: 10,
+  /** The office's answer goes out with a header (tracking number, type) in one Telegram message. */
+  replyMax: 3500,
+} as const;
+
+export const DEFAULT_DAILY_LIMIT = 5;
+export const DEFAULT_REMINDER_WORKING_DAYS = 3;
+
+/**
+ * Length as Telegram counts it (UTF-16 code units), so a part that passes here is never refused by
+ * the Bot API; for Persian text it is the number of letters people see.
+ */
+export function textLength(text: string): number {
+  return text.length;
+}
+
+export type FeedbackTextError = 'empty' | 'no_letters' | 'too_long';
+
+export interface FeedbackText {
+  /** The whole text, normalised. */
+  text: string;
+  /** The normalised text in parts of at most `partMax`, in order; one part when it was short enough. */
+  parts: string[];
+  length: number;
+}
+
+export type FeedbackTextResult = { ok: true; value: FeedbackText } | { ok: false; error: FeedbackTextError; length: number; max: number };
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * Checks a text the sender typed or pasted and splits it when longer than one part. `alreadyUsed`
+ * is how much text the item already holds (a paste that arrives as several messages), so the total
+ * stays within `totalMax`. Emoji- or punctuation-only text says nothing the office could answer.
+ */
+export function prepareFeedbackText(
+  input: string,
+  options: { alreadyUsed?: number; partMax?: number; totalMax?: number } = {},
+): FeedbackTextResult {
+  const partMax = options.partMax ?? FEEDBACK_LIMITS.partMax;
+  const totalMax = options.totalMax ?? FEEDBACK_LIMITS.totalMax;
+  const value = normalizeInput(input, { multiline: true });
+  const length = textLength(value);
+  if (value === '') return { ok: false, error: 'empty', length, max: totalMax };
+  if (!LETTER_OR_DIGIT.test(value)) return { ok: false, error: 'no_letters', length, max: totalMax };
+  const room = totalMax - (options.alreadyUsed ?? 0);
+  if (length > room) return { ok: false, error: 'too_long', length, max: Math.max(0, room) };
+  return { ok: true, value: { text: value, parts: splitText(value, partMax), length } };
+}
+
+/** The office's answer: one message, so no splitting; the same checks otherwise. */
+export function prepareReplyText(input: string): Result<string, FeedbackTextError> & { length: number } {
+  const value = normalizeInput(input, { multiline: true });
+  const length = textLength(value);
+  if (value === '') return { ok: false, error: 'empty', length };
+  if (!LETTER_OR_DIGIT.test(value)) return { ok: false, error: 'no_letters', length };
+  if (length > FEEDBACK_LIMITS.replyMax) return { ok: false, error: 'too_long', length };
+  return { ok: true, value, length };
+}
+
+/**
+ * Splits a text into pieces of at most `max` code units, cutting where a reader would pause: a
+ * blank line, a line break, the end of a sentence, a space; only a text without any of these in
+ * the second half of a piece is cut mid-word. Surrogate pairs (emoji) are never cut, and only the
+ * whitespace at a cut is dropped, so no word of the text is lost.
+ */
+export function splitText(text: string, max: number): string[] {
+  if (max < 2) throw new RangeError('max must be at least 2');
+  const parts: string[] = [];
+  let rest = text.trim();
+  while (textLength(rest) > max) {
+    const cut = cutPoint(rest, max);
+    const head = rest.slice(0, cut).trimEnd();
+    if (head) parts.push(head);
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
+
+const BREAKS: RegExp[] = [/\n\s*\n/g, /\n/g, /[.!?؟۔…](?=\s)/g, /\s/g];
+
+function cutPoint(text: string, max: number): number {
+  const window = text.slice(0, max);
+  const floor = Math.floor(max / 2);
+  for (const pattern of BREAKS) {
+    let best = -1;
+    for (const match of window.matchAll(pattern)) {
+      const end = match.index + match[0].length;
+      if (end <= max && end > floor) best = end;
+    }
+    if (best > 0) return best;
+  }
+  // No pause in the second half: cut at max, but not between the two halves of a surrogate pair.
+  const code = text.charCodeAt(max - 1);
+  return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+}
+
+/** The start of a text for notices and lists, cut at a word where possible. */
+export function excerpt(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (textLength(flat) <= max) return flat;
+  const head = splitText(flat, max - 1)[0] ?? '';
+  return `${head}…`;
+}
+
+// ---- working days ----------------------------------------------------------------------------------
+
+const FRIDAY = 6; // toJalali's weekday: 0 = Saturday … 6 = Friday
+const DAY_MS = 86_400_000;
+
+/**
+ * Working days that have begun since `from`, on the Tehran calendar: every day after the day of
+ * `from`, up to and including the day of `to`, except Fridays. Something received on a Wednesday
+ * has one working day on Thursday, still one on Friday, two on Saturday and three on Sunday.
+ */
+export function workingDaysBetween(from: Date, to: Date): number {
+  const days = daysBetweenTehran(from, to);
+  if (days <= 0) return 0;
+  const start = toJalali(from).weekday;
+  const fullWeeks = Math.floor(days / 7);
+  let count = fullWeeks * 6;
+  for (let i = fullWeeks * 7 + 1; i <= days; i++) if ((start + i) % 7 !== FRIDAY) count++;
+  return count;
+}
+
+/** True when something waiting since `waitingSince` has been left `workingDays` working days or more. */
+export function isOverdue(waitingSince: Date, now: Date, workingDays: number): boolean {
+  return workingDaysBetween(waitingSince, now) >= workingDays;
+}
+
+/**
+ * The instant before which a waiting item is overdue at `now`: `waitingSince < cutoff` exactly when
+ * `isOverdue(waitingSince, now, workingDays)`, so the database can do the filtering.
+ */
+export function overdueCutoff(now: Date, workingDays: number): Date {
+  if (!Number.isInteger(workingDays) || workingDays < 1) throw new RangeError('workingDays must be a positive integer');
+  let dayStart = startOfTehranDay(now);
+  let counted = 0;
+  for (;;) {
+    if (toJalali(dayStart).weekday !== FRIDAY) counted++;
+    if (counted === workingDays) return dayStart;
+    // Noon of the previous day, then back to its midnight: safe should an offset ever change again.
+    dayStart = startOfTehranDay(new Date(dayStart.getTime() - DAY_MS / 2));
+  }
+}
+
+/** At most one reminder a day: none yet today (Tehran) for this item. */
+export function needsReminderToday(lastReminderAt: Date | null, now: Date): boolean {
+  return lastReminderAt === null || lastReminderAt.getTime() < startOfTehranDay(now).getTime();
+}
+
+/**
+ * Where the daily digest sent at `at` starts: the same time on the previous working day, so
+ * Saturday's digest also covers what came in on Friday, when no digest goes out.
+ */
+export function digestWindowStart(at: Date): Date {
+  let start = new Date(at.getTime() - DAY_MS);
+  while (toJalali(start).weekday === FRIDAY) start = new Date(start.getTime() - DAY_MS);
+  return start;
+}
+
+export function isFriday(at: Date): boolean {
+  return toJalali(at).weekday === FRIDAY;
+}

@@ -1,0 +1,49 @@
+/** Managing the office's staff: list, add (province or county), remove. Super admins only for changes. */
+import { Composer } from 'telegraf';
+import { normalizeInput } from '../../platform/text/index.js';
+import { escapeHtml, isLanguage, DEFAULT_LANGUAGE } from '../../platform/i18n/index.js';
+import { AppError } from '../../platform/errors.js';
+import type { AdminView } from './service.js';
+import { publishAdminCommands, withdrawAdminCommands } from '../../platform/bot/commands.js';
+import type { BotContext } from '../../platform/bot/context.js';
+import { requireAdmin } from '../../platform/bot/filters.js';
+
+export const adminsFeature = new Composer<BotContext>();
+
+function roleText(ctx: BotContext, admin: Pick<AdminView, 'role' | 'county'>) {
+  return ctx.t(`admin.roles.${admin.role}`, { county: escapeHtml(admin.county ?? '') });
+}
+
+function parseUserId(raw: string | undefined): bigint | null {
+  const digits = normalizeInput(raw ?? '');
+  return /^\d{1,15}$/.test(digits) ? BigInt(digits) : null;
+}
+
+adminsFeature.command('admins', requireAdmin, async (ctx) => {
+  const admins = await ctx.services.admins.listAdmins(ctx.user.id);
+  const lines = admins.map((a) => ctx.t('admin.list_item', { name: escapeHtml(a.name), role: roleText(ctx, a), id: String(a.userId) }));
+  await ctx.reply([ctx.t('admin.list_title', { count: admins.length }), ...lines].join('\n'), { parse_mode: 'HTML' });
+});
+
+adminsFeature.command('add_admin', requireAdmin, async (ctx) => {
+  const [rawId, rawRole, ...countyWords] = normalizeInput(ctx.payload).split(' ');
+  const targetId = parseUserId(rawId);
+  const role = rawRole === 'province' ? 'PROVINCE_ADMIN' : rawRole === 'county' ? 'COUNTY_ADMIN' : null;
+  if (!targetId || !role || (role === 'COUNTY_ADMIN' && countyWords.length === 0)) {
+    throw new AppError('admin.add_usage');
+  }
+  const added = await ctx.services.admins.addAdmin(ctx.user.id, { targetId, role, countyName: countyWords.join(' ') });
+  const target = await ctx.services.users.languageOf(targetId);
+  await publishAdminCommands(ctx.telegram, ctx.services.translator, targetId, isLanguage(target) ? target : DEFAULT_LANGUAGE).catch((err) =>
+    ctx.log.warn({ err }, 'could not set the admin command list'),
+  );
+  await ctx.reply(ctx.t('admin.added', { name: escapeHtml(added.name), role: roleText(ctx, added) }), { parse_mode: 'HTML' });
+});
+
+adminsFeature.command('remove_admin', requireAdmin, async (ctx) => {
+  const targetId = parseUserId(normalizeInput(ctx.payload).split(' ')[0]);
+  if (!targetId) throw new AppError('admin.remove_usage');
+  const removed = await ctx.services.admins.removeAdmin(ctx.user.id, targetId);
+  await withdrawAdminCommands(ctx.telegram, targetId).catch((err) => ctx.log.warn({ err }, 'could not remove the admin command list'));
+  await ctx.reply(ctx.t('admin.removed', { name: escapeHtml(removed.name) }), { parse_mode: 'HTML' });
+});

@@ -1,0 +1,15 @@
+import { Composer } from 'telegraf';
+import type { BotContext } from '../../platform/bot/context.js';
+import { labelTrigger, mainMenu } from '../../platform/bot/keyboards.js';
+
+export const cancelFeature = new Composer<BotContext>();
+
+async function cancel(ctx: BotContext) {
+  const hadForm = ctx.session.form !== undefined;
+  ctx.session.form = undefined;
+  // The main menu replaces whatever keyboard the form had shown.
+  await ctx.reply(ctx.t(hadForm ? 'cancel.done' : 'cancel.nothing'), mainMenu(ctx));
+}
+
+cancelFeature.command('cancel', cancel);
+cancelFeature.hears(labelTrigger('forms.cancel'), cancel);

@@ -1,0 +1,346 @@
+/**
+ * Sends what the outbox holds. Rows are claimed in one statement (FOR UPDATE SKIP LOCKED) with a
+ * lease, so any number of processes can dispatch together and a crashed process's rows are taken
+ * up again when its lease ends. The only rows that can be sent twice are those in flight at a crash:
+ * the API accepted them and the process died before recording it (invariant 2).
+ */
+import { performance } from 'node:perf_hooks';
+import { Input, type Telegram } from 'telegraf';
+import type { PrismaClient } from '../db/client.js';
+import type { Clock } from '../text/clock.js';
+import { systemClock } from '../text/clock.js';
+import type { Logger } from '../logger.js';
+import type { OutboxPayload } from './outbox.js';
+import type { RateGate } from './rate-gate.js';
+import { classifySendError, type SendOutcome } from './telegram-errors.js';
+
+interface ClaimedRow {
+  id: bigint;
+  message_id: bigint;
+  chat_id: bigint;
+  attempts: number;
+}
+
+export interface DeliveryFailure {
+  deliveryId: bigint;
+  messageId: bigint;
+  chatId: bigint;
+  reason: string;
+}
+
+export interface DispatcherOptions {
+  prisma: PrismaClient;
+  telegram: Pick<Telegram, 'callApi'>;
+  gate: RateGate;
+  logger: Logger;
+  owner: string;
+  clock?: Clock;
+  batchSize?: number;
+  /** Requests in flight at once; the gate still sets the rate. */
+  concurrency?: number;
+  leaseMs?: number;
+  /**
+   * A request still unanswered after this long is abandoned (and retried). Default: half the lease,
+   * at most 30 s. telegraf's own limit is 500 s, far beyond the lease: a slow answer would let
+   * another process take the row over and send it a second time.
+   */
+  sendTimeoutMs?: number;
+  maxAttempts?: number;
+  /** First retry delay after a 5xx or network error; it doubles each attempt (default 2000 ms). */
+  backoffBaseMs?: number;
+  idlePollMs?: number;
+  /** A user blocked the bot or no longer exists. */
+  onUnreachable?: (chatId: bigint, reason: string) => Promise<void>;
+  /** A delivery failed for good for a reason of its own (a bad message, not a bad recipient). */
+  onFailed?: (failure: DeliveryFailure) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A chat reserved this long before its send slot came is reserved again, so its interval starts at the send. */
+const CHAT_RESERVATION_SLACK_MS = 100;
+
+interface Batch {
+  /** Real-time (monotonic) end of this batch's lease. */
+  leaseEnds: number;
+  /** Chats found unreachable during this batch: their other claimed rows must not go out. */
+  unreachable: Set<bigint>;
+}
+
+export class Dispatcher {
+  private running = false;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private wakeRequested = false;
+  private readonly payloads = new Map<bigint, OutboxPayload>();
+  private readonly clock: Clock;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly sendTimeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.batchSize = o.batchSize ?? 100;
+    this.concurrency = o.concurrency ?? 32;
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.sendTimeoutMs = o.sendTimeoutMs ?? Math.min(30_000, Math.floor(this.leaseMs / 2));
+    this.maxAttempts = o.maxAttempts ?? 8;
+    this.backoffBaseMs = o.backoffBaseMs ?? 2000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Finishes the requests in flight and hands the rest of the batch back at once for another process. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Called after an enqueue so new rows go out without waiting for the next poll. */
+  wake(): void {
+    // An enqueue that lands while a batch is being claimed must not wait for the next poll either.
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.runOnce();
+      } catch (err) {
+        this.o.logger.error({ err }, 'dispatcher: batch failed');
+        await sleep(1000);
+      }
+      if (handled === 0 && this.running && !this.wakeRequested) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.o.idlePollMs ?? 1000);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+      this.wakeRequested = false;
+    }
+  }
+
+  /** Claims one batch of due rows and sends them; returns how many rows it claimed. */
+  async runOnce(): Promise<number> {
+    // Taken before the claim, so it ends no later than the lease the database holds.
+    const batch: Batch = { leaseEnds: performance.now() + this.leaseMs, unreachable: new Set() };
+    const rows = await this.claim();
+    if (rows.length === 0) return 0;
+    await this.loadPayloads(rows);
+    const inFlight = new Set<Promise<void>>();
+    for (const row of rows) {
+      if (batch.unreachable.has(row.chat_id)) continue; // marked UNREACHABLE with the row that found out
+      if (!this.maySend(batch)) {
+        await this.release(row, 0, false);
+        continue;
+      }
+      const reservedAt = performance.now();
+      if (!(await this.o.gate.tryAcquireChat(row.chat_id))) {
+        // One message a second to a chat: this one waits its turn and keeps its order.
+        await this.release(row, 1000, false);
+        continue;
+      }
+      await this.o.gate.waitForSlot();
+      // The wait can be long (a 429 pause, a busy shared rate): the lease or the chat may have moved on.
+      if (batch.unreachable.has(row.chat_id)) continue;
+      if (!this.maySend(batch)) {
+        await this.release(row, 0, false);
+        continue;
+      }
+      if (performance.now() - reservedAt > CHAT_RESERVATION_SLACK_MS) await this.o.gate.holdChat(row.chat_id);
+      const task = this.deliver(row, batch).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    return rows.length;
+  }
+
+  /**
+   * A row may be sent only while its lease will outlast the request: after the lease another
+   * process may claim it, and both would send it.
+   */
+  private maySend(batch: Batch): boolean {
+    return !this.stopping && performance.now() + this.sendTimeoutMs < batch.leaseEnds;
+  }
+
+  private async claim(): Promise<ClaimedRow[]> {
+    const now = this.clock.now();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    // A claimed row's not_before becomes its lease end: one index (status, not_before) finds both
+    // due rows and rows whose lease ran out.
+    return this.o.prisma.$queryRaw<ClaimedRow[]>`
+      UPDATE outbox_deliveries d
+      SET status = 'SENDING', lease_owner = ${this.o.owner},
+          lease_until = ${leaseUntil.toISOString()}::timestamptz AT TIME ZONE 'UTC',
+          not_before = ${leaseUntil.toISOString()}::timestamptz AT TIME ZONE 'UTC',
+          attempts = d.attempts + 1
+      FROM (
+        SELECT id FROM outbox_deliveries
+        WHERE status IN ('PENDING', 'SENDING') AND not_before <= ${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+        ORDER BY not_before, id
+        LIMIT ${this.batchSize}
+        FOR UPDATE SKIP LOCKED
+      ) due
+      WHERE d.id = due.id
+      RETURNING d.id, d.message_id, d.chat_id, d.attempts`.then((rows) => rows.sort((a, b) => (a.id < b.id ? -1 : 1)));
+  }
+
+  private async loadPayloads(rows: ClaimedRow[]): Promise<void> {
+    // Cleared before looking for what is missing: clearing afterwards dropped payloads this batch needs.
+    if (this.payloads.size > 1000) this.payloads.clear();
+    const missing = [...new Set(rows.map((r) => r.message_id))].filter((id) => !this.payloads.has(id));
+    if (missing.length === 0) return;
+    const messages = await this.o.prisma.outboxMessage.findMany({ where: { id: { in: missing } } });
+    for (const m of messages) this.payloads.set(m.id, { kind: m.kind, ...(m.payload as object) } as OutboxPayload);
+  }
+
+  /** Never rejects: one row's database or callback failure must not abandon the rest of the batch. */
+  private async deliver(row: ClaimedRow, batch: Batch): Promise<void> {
+    try {
+      const payload = this.payloads.get(row.message_id);
+      if (!payload) return; // deleted message: its rows went with it (cascade)
+      let sentMessageId: number | undefined;
+      try {
+        sentMessageId = await this.send(row.chat_id, payload);
+      } catch (error) {
+        await this.handleFailure(row, classifySendError(error), batch);
+        return;
+      }
+      const recorded = await this.o.prisma.$executeRaw`
+        UPDATE outbox_deliveries
+        SET status = 'SENT', sent_at = ${this.clock.now().toISOString()}::timestamptz AT TIME ZONE 'UTC',
+            sent_message_id = ${sentMessageId ?? null}, lease_owner = NULL, lease_until = NULL, last_error = NULL
+        WHERE id = ${row.id} AND lease_owner = ${this.o.owner}`;
+      if (recorded === 0) {
+        // The one way a row goes out twice (invariant 2): count it where operators look.
+        this.o.logger.warn({ deliveryId: String(row.id) }, 'dispatcher: sent a row whose lease another process had taken over');
+      }
+    } catch (err) {
+      this.o.logger.error({ err, deliveryId: String(row.id) }, 'dispatcher: could not finish a delivery');
+    }
+  }
+
+  private async send(chatId: bigint, payload: OutboxPayload): Promise<number | undefined> {
+    const chat_id = Number(chatId);
+    // telegraf types the signal as its abort-controller shim; node-fetch takes the native one.
+    const options = { signal: AbortSignal.timeout(this.sendTimeoutMs) } as unknown as Parameters<Telegram['callApi']>[2];
+    switch (payload.kind) {
+      case 'TEXT': {
+        const sent = await this.o.telegram.callApi(
+          'sendMessage',
+          {
+            chat_id,
+            text: payload.text,
+            ...(payload.parseMode ? { parse_mode: payload.parseMode } : {}),
+            ...(payload.replyMarkup ? { reply_markup: payload.replyMarkup } : {}),
+            ...(payload.disableLinkPreview ? { link_preview_options: { is_disabled: true } } : {}),
+          },
+          options,
+        );
+        return sent.message_id;
+      }
+      case 'COPY': {
+        const copied = await this.o.telegram.callApi(
+          'copyMessage',
+          {
+            chat_id,
+            from_chat_id: payload.fromChatId,
+            message_id: payload.messageId,
+            ...(payload.replyMarkup ? { reply_markup: payload.replyMarkup } : {}),
+          },
+          options,
+        );
+        return copied.message_id;
+      }
+      case 'DOCUMENT': {
+        // callApi rather than sendDocument: only callApi takes the abort signal.
+        const sent = await this.o.telegram.callApi(
+          'sendDocument',
+          {
+            chat_id,
+            document: Input.fromBuffer(Buffer.from(payload.contentBase64, 'base64'), payload.fileName),
+            ...(payload.caption ? { caption: payload.caption } : {}),
+            ...(payload.parseMode ? { parse_mode: payload.parseMode } : {}),
+          },
+          options,
+        );
+        return sent.message_id;
+      }
+    }
+  }
+
+  private async handleFailure(row: ClaimedRow, outcome: SendOutcome, batch: Batch): Promise<void> {
+    const log = this.o.logger;
+    switch (outcome.type) {
+      case 'rate_limited':
+        log.warn({ retryAfterMs: outcome.retryAfterMs }, 'dispatcher: 429 from the Bot API, pausing every sender');
+        await this.o.gate.pauseAll(outcome.retryAfterMs);
+        await this.release(row, outcome.retryAfterMs, false);
+        return;
+      case 'transient':
+        if (row.attempts >= this.maxAttempts) {
+          await this.finish(row, 'FAILED', outcome.reason);
+          log.error({ deliveryId: row.id, reason: outcome.reason }, 'dispatcher: giving up after retries');
+          await this.o.onFailed?.({ deliveryId: row.id, messageId: row.message_id, chatId: row.chat_id, reason: outcome.reason });
+        } else {
+          // Exponential backoff with jitter: 2 s, 4 s, 8 s ... up to 5 minutes.
+          const backoff = Math.min(300_000, this.backoffBaseMs * 2 ** (row.attempts - 1)) * (0.75 + Math.random() * 0.5);
+          await this.release(row, backoff, true, outcome.reason);
+        }
+        return;
+      case 'unreachable':
+        batch.unreachable.add(row.chat_id);
+        await this.finish(row, 'UNREACHABLE', outcome.reason);
+        // Nothing else queued for this chat can arrive either; a later /start makes the user reachable again.
+        // Claimed rows too: one waiting for this chat's turn would otherwise be put back and sent.
+        // Their lease_owner stays, so a send already on its way is still recorded as SENT.
+        await this.o.prisma.$executeRaw`
+          UPDATE outbox_deliveries SET status = 'UNREACHABLE', last_error = ${outcome.reason.slice(0, 500)}
+          WHERE chat_id = ${row.chat_id} AND status IN ('PENDING', 'SENDING')`;
+        await this.o.onUnreachable?.(row.chat_id, outcome.reason);
+        return;
+      case 'failed':
+        await this.finish(row, 'FAILED', outcome.reason);
+        await this.o.onFailed?.({ deliveryId: row.id, messageId: row.message_id, chatId: row.chat_id, reason: outcome.reason });
+        return;
+    }
+  }
+
+  /**
+   * Puts a row back to PENDING after a delay; `counted` false gives back the attempt the claim took.
+   * Only a row still SENDING: one marked UNREACHABLE meanwhile must stay so.
+   */
+  private async release(row: ClaimedRow, delayMs: number, counted: boolean, reason?: string): Promise<void> {
+    const notBefore = new Date(this.clock.now().getTime() + delayMs).toISOString();
+    await this.o.prisma.$executeRaw`
+      UPDATE outbox_deliveries
+      SET status = 'PENDING', not_before = ${notBefore}::timestamptz AT TIME ZONE 'UTC', lease_owner = NULL, lease_until = NULL,
+          attempts = attempts - ${counted ? 0 : 1}, last_error = COALESCE(${reason ?? null}, last_error)
+      WHERE id = ${row.id} AND lease_owner = ${this.o.owner} AND status = 'SENDING'`;
+  }
+
+  private async finish(row: ClaimedRow, status: 'FAILED' | 'UNREACHABLE', reason: string): Promise<void> {
+    await this.o.prisma.$executeRaw`
+      UPDATE outbox_deliveries
+      SET status = ${status}::"DeliveryStatus", last_error = ${reason.slice(0, 500)}, lease_owner = NULL, lease_until = NULL
+      WHERE id = ${row.id} AND lease_owner = ${this.o.owner}`;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * i18next set up once from locales/<lang>/<feature>.json; each file's keys live under its feature
+ * name (`start.welcome`), so a feature's texts sit together and stay out of the code.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type TFunction } from 'i18next';
+
+export const LANGUAGES = ['fa', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'fa';
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+const localesDir = fileURLToPath(new URL('../../../locales/', import.meta.url));
+
+function loadResources() {
+  const resources: Record<string, { translation: Record<string, unknown> }> = {};
+  for (const lang of LANGUAGES) {
+    const translation: Record<string, unknown> = {};
+    for (const file of readdirSync(path.join(localesDir, lang)).filter((f) => f.endsWith('.json')).sort()) {
+      translation[path.basename(file, '.json')] = JSON.parse(readFileSync(path.join(localesDir, lang, file), 'utf8'));
+    }
+    resources[lang] = { translation };
+  }
+  return resources;
+}
+
+export interface Translator {
+  t(lang: Language, key: string, options?: Record<string, unknown>): string;
+  fixed(lang: Language): TFunction;
+  /** Every language's text for a key, e.g. to recognise a menu button pressed in either language. */
+  all(key: string): string[];
+}
+
+export function createTranslator(): Translator {
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources: loadResources(),
+    lng: DEFAULT_LANGUAGE,
+    fallbackLng: DEFAULT_LANGUAGE,
+    initAsync: false,
+    // Texts go to Telegram as HTML; values are escaped where they are put in (see escapeHtml), not here,
+    // so that plain-text messages do not show entities.
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  const fixedByLang = new Map(LANGUAGES.map((lang) => [lang, instance.getFixedT(lang)]));
+  return {
+    t: (lang, key, options) => fixedByLang.get(lang)!(key, options ?? {}) as string,
+    fixed: (lang) => fixedByLang.get(lang)!,
+    all: (key) => LANGUAGES.map((lang) => fixedByLang.get(lang)!(key) as string),
+  };
+}
+
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
