@@ -19,11 +19,12 @@ import { Scheduler } from './platform/scheduler/scheduler.js';
 import { createKeyValueStore } from './platform/kv/index.js';
 import type { KeyValueStore } from './platform/kv/kv.js';
 import type { Logger } from './platform/logger.js';
-import { publishCommands } from './platform/bot/commands.js';
+import { createCommandMenu } from './platform/bot/commands.js';
+import { adminCommands, memberCommands } from './platform/bot/feature.js';
 import type { BotContext } from './platform/bot/context.js';
 import { createBot } from './platform/bot/create-bot.js';
 import { createDatabaseSessionStore, createKvSessionStore } from './platform/bot/session-store.js';
-import { createServices, type Services } from './features/services.js';
+import { createServices, FEATURES, type Services } from './features/index.js';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -85,6 +86,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   });
   await services.admins.ensureSuperAdmins(config.ADMIN_IDS);
 
+  const commandMenu = createCommandMenu({ member: memberCommands(FEATURES), admin: adminCommands(FEATURES) }, translator);
   const sessionStore = sharedKv
     ? createKvSessionStore(kv, SESSION_TTL_MS)
     : createDatabaseSessionStore(db.prisma, SESSION_TTL_MS, () => clock.now());
@@ -93,6 +95,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     apiRoot: config.BOT_API_ROOT,
     deepLinkRoot: deepLinkRootOf(config),
     services,
+    features: FEATURES,
+    commandMenu,
     kv,
     sessionStore,
     logger,
@@ -122,43 +126,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     await db.prisma.session.deleteMany({ where: { expiresAt: { lt: now } } });
   });
 
-  scheduler.register('broadcast-start', '* * * * *', async () => {
-    await services.broadcasts.startDue();
-  });
-  // Every few seconds: progress cards stay fresh without editing on every sent message.
-  scheduler.register('broadcast-progress', '*/5 * * * * *', async () => {
-    await services.broadcasts.progressTick();
-  });
-
-  // Feedback: unanswered items and the daily digest, on working mornings in Tehran (not Friday).
-  scheduler.register('feedback-reminders', '0 9 * * 0-4,6', async ({ slot }) => {
-    await services.feedback.remindUnanswered(slot);
-  });
-  scheduler.register('feedback-digest', '30 8 * * 0-4,6', async ({ slot }) => {
-    await services.feedback.sendDigests(slot);
-  });
-
-  // Deadlines: reminders every minute (idempotent, so a tick missed or repeated changes nothing); the
-  // overdue digest on working days from 09:00, several times so that a morning outage still gets it sent
-  // (its dedupe key holds it to one per admin and day); recurring announcements every minute.
-  scheduler.register('deadline-reminders', '* * * * *', async ({ now, logger: log }) => {
-    const { messages, deliveries } = await services.deadlines.remindersTick(now);
-    if (messages > 0) log.info({ messages, deliveries }, 'deadline reminders enqueued');
-  });
-  scheduler.register('deadline-overdue-digest', '*/15 9-20 * * 0-4,6', async ({ now }) => {
-    await services.deadlines.overdueDigest(now);
-  });
-  scheduler.register('recurring-broadcasts', '* * * * *', async ({ now }) => {
-    await services.deadlines.recurringTick(now);
-  });
-
-  // Courses: reminders a day and two hours before the start; finishing courses and asking for ratings.
-  scheduler.register('course-reminders', '* * * * *', async ({ now }) => {
-    await services.courses.remindersTick(now);
-  });
-  scheduler.register('course-follow-up', '*/5 * * * *', async ({ now }) => {
-    await services.courses.followUpTick(now);
-  });
+  for (const feature of FEATURES) {
+    for (const job of feature.jobs ?? []) scheduler.register(job.name, job.cron, (tick) => job.run(services, tick).then(() => {}));
+  }
 
   let server: http.Server | undefined;
   let polling: Promise<void> | undefined;
@@ -171,7 +141,8 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     dispatcher,
     scheduler,
     async start() {
-      await publishCommands({ telegram: bot.telegram, translator, prisma: db.prisma, logger });
+      const staff = await services.admins.staffLanguages();
+      await commandMenu.publish(bot.telegram, staff, logger);
       dispatcher!.start();
       scheduler.start();
       const allowedUpdates = ['message', 'callback_query', 'my_chat_member'] as const;

@@ -13,10 +13,10 @@ import { AppError } from '../../platform/errors.js';
 import { DEFAULT_AUDIENCE, parseAudience, type Audience } from './service.js';
 import { actionTrigger, callbackData, parseCallbackData } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { requireAdmin } from '../../platform/bot/filters.js';
+import { requireAdmin } from '../staff/guards.js';
 import { end, FormRunner, goto, next, stay, type FormData, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 
 const PREFIX = 'bcast';
 export const CANCEL_ACTION = 'bc_cancel';

@@ -30,10 +30,11 @@ import { clip, DEADLINE_ACTIONS, type DeadlineAudience } from './service.js';
 import { AppError } from '../../platform/errors.js';
 import { actionTrigger, callbackData, parseCallbackData } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { requireAdmin } from '../../platform/bot/filters.js';
+import { requireAdmin } from '../staff/guards.js';
 import { end, FormRunner, goto, stay, type FormData, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { labelTrigger, mainMenu } from '../../platform/bot/keyboards.js';
+import { labelTrigger } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 
 const ACTIONS = { ...DEADLINE_ACTIONS, closeConfirm: 'dl_closeok', recurringCancel: 'rc_cancel', recurringNew: 'rc_new' } as const;
 /** For a button on an NGO's card (`/ngo`): record an approved project for that NGO, its number already known. */

@@ -15,7 +15,8 @@ import { actionTrigger, callbackData, parseCallbackData } from '../../platform/b
 import type { BotContext } from '../../platform/bot/context.js';
 import { end, FormRunner, next, stay, type FormData, type FormStep } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { labelTrigger, mainMenu } from '../../platform/bot/keyboards.js';
+import { labelTrigger } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 import { appErrorText, bigNumber, digits, ITEM_ID, itemIdFrom, jalaliTime, pack, PAGE, send, stale, threadBlocks, typeLabel, withAppErrors } from './bot-common.js';
 import { inboxFeature, inboxForms } from './inbox-bot.js';
 

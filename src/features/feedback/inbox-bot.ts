@@ -14,10 +14,10 @@ import { AppError } from '../../platform/errors.js';
 import { FEEDBACK_ACTIONS, type InboxFilter, type InboxStatusFilter, type ItemView } from './service.js';
 import { actionTrigger, callbackData, parseCallbackData } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { requireAdmin } from '../../platform/bot/filters.js';
+import { requireAdmin } from '../staff/guards.js';
 import { end, FormRunner, stay, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 import { editOrSend, send } from '../../platform/bot/ui.js';
 import { appErrorText, bigNumber, digits, ITEM_ID, itemIdFrom, jalaliTime, pack, stale, threadBlocks, typeLabel, withAppErrors } from './bot-common.js';
 

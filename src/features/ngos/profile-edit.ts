@@ -17,7 +17,7 @@ import type { Membership, NgoRecord, RegistrationDraft } from './service.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { end, goto, next, stay, FormRunner, type FormData, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 import { createNgoSteps, EDITABLE_STEPS, type EditableStep, type StepId } from './steps.js';
 
 const PREFIX = 'pedit';

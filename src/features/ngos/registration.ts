@@ -7,7 +7,7 @@ import type { RegistrationDraft } from './service.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { end, goto, next, stay, FormRunner, type FormData, type FormStep } from '../../platform/bot/forms/engine.js';
 import { isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 import { createNgoSteps, EDITABLE_STEPS, STEP_ORDER, type StepId } from './steps.js';
 
 const PREFIX = 'reg';

@@ -14,10 +14,10 @@ import { REVIEW_ACTIONS, submissionVersion, type NgoRecord } from './service.js'
 import { actionTrigger, callbackData, parseCallbackData } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { editOrSend, isNotModified, send } from '../../platform/bot/ui.js';
-import { requireAdmin } from '../../platform/bot/filters.js';
+import { requireAdmin } from '../staff/guards.js';
 import { end, FormRunner, stay, type FormData } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 
 export const REVIEW_CALLBACKS = {
   approve: REVIEW_ACTIONS.approve,

@@ -4,9 +4,8 @@ import { normalizeInput } from '../../platform/text/index.js';
 import { escapeHtml, isLanguage, DEFAULT_LANGUAGE } from '../../platform/i18n/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { AdminView } from './service.js';
-import { publishAdminCommands, withdrawAdminCommands } from '../../platform/bot/commands.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { requireAdmin } from '../../platform/bot/filters.js';
+import { requireAdmin } from './guards.js';
 
 export const adminsFeature = new Composer<BotContext>();
 
@@ -34,7 +33,7 @@ adminsFeature.command('add_admin', requireAdmin, async (ctx) => {
   }
   const added = await ctx.services.admins.addAdmin(ctx.user.id, { targetId, role, countyName: countyWords.join(' ') });
   const target = await ctx.services.users.languageOf(targetId);
-  await publishAdminCommands(ctx.telegram, ctx.services.translator, targetId, isLanguage(target) ? target : DEFAULT_LANGUAGE).catch((err) =>
+  await ctx.commandMenu.grantStaff(ctx.telegram, targetId, isLanguage(target) ? target : DEFAULT_LANGUAGE).catch((err) =>
     ctx.log.warn({ err }, 'could not set the admin command list'),
   );
   await ctx.reply(ctx.t('admin.added', { name: escapeHtml(added.name), role: roleText(ctx, added) }), { parse_mode: 'HTML' });
@@ -44,6 +43,6 @@ adminsFeature.command('remove_admin', requireAdmin, async (ctx) => {
   const targetId = parseUserId(normalizeInput(ctx.payload).split(' ')[0]);
   if (!targetId) throw new AppError('admin.remove_usage');
   const removed = await ctx.services.admins.removeAdmin(ctx.user.id, targetId);
-  await withdrawAdminCommands(ctx.telegram, targetId).catch((err) => ctx.log.warn({ err }, 'could not remove the admin command list'));
+  await ctx.commandMenu.revokeStaff(ctx.telegram, targetId).catch((err) => ctx.log.warn({ err }, 'could not remove the admin command list'));
   await ctx.reply(ctx.t('admin.removed', { name: escapeHtml(removed.name) }), { parse_mode: 'HTML' });
 });

@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../platform/db/client.js';
 import type { AdminRole } from '../../platform/db/generated/enums.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
 import { normalizeInput } from '../../platform/text/index.js';
-import { DEFAULT_LANGUAGE, isLanguage, type Translator } from '../../platform/i18n/index.js';
+import { DEFAULT_LANGUAGE, isLanguage, type Language, type Translator } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
 
@@ -33,6 +33,12 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
 
   return {
     roleOf,
+
+    /** Every staff member's chat and language: each gets the staff command menu at start-up. */
+    async staffLanguages(): Promise<{ chatId: bigint; lang: Language }[]> {
+      const admins = await prisma.admin.findMany({ select: { userId: true, user: { select: { language: true } } } });
+      return admins.map((a) => ({ chatId: a.userId, lang: isLanguage(a.user.language) ? a.user.language : DEFAULT_LANGUAGE }));
+    },
 
     /** Admins named in ADMIN_IDS become super admins at start, even before they first write to the bot. */
     async ensureSuperAdmins(ids: readonly bigint[]): Promise<void> {

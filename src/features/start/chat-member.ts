@@ -2,9 +2,9 @@
 import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 
-export const membershipFeature = new Composer<BotContext>();
+export const chatMemberFeature = new Composer<BotContext>();
 
-membershipFeature.on('my_chat_member', async (ctx) => {
+chatMemberFeature.on('my_chat_member', async (ctx) => {
   const status = ctx.myChatMember.new_chat_member.status;
   if (status === 'kicked' || status === 'left') {
     await ctx.services.users.markUnreachable(ctx.user.id, 'blocked the bot');

@@ -1,6 +1,7 @@
 import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
-import { labelTrigger, mainMenu } from '../../platform/bot/keyboards.js';
+import { labelTrigger } from '../../platform/bot/keyboards.js';
+import { mainMenu } from './keyboards.js';
 
 export const helpFeature = new Composer<BotContext>();
 

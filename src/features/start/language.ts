@@ -1,9 +1,10 @@
 import { Composer } from 'telegraf';
 import { isLanguage } from '../../platform/i18n/index.js';
 import { actionTrigger, parseCallbackData } from '../../platform/bot/callback-data.js';
-import { bestEffort } from '../../platform/bot/best-effort.js';
+import { bestEffort } from '../../platform/bot/ui.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { labelTrigger, languageChoice, mainMenu } from '../../platform/bot/keyboards.js';
+import { labelTrigger } from '../../platform/bot/keyboards.js';
+import { languageChoice, mainMenu } from './keyboards.js';
 
 export const languageFeature = new Composer<BotContext>();
 

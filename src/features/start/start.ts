@@ -2,16 +2,15 @@ import { Composer } from 'telegraf';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { handleDeepLink } from '../../platform/bot/deep-links.js';
-import { findForm } from '../../platform/bot/forms/router.js';
-import { FORMS } from '../forms.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from './keyboards.js';
 
 export const startFeature = new Composer<BotContext>();
 
 startFeature.start(async (ctx) => {
   // A payload no feature claims is ignored safely: the welcome follows.
   if (await handleDeepLink(ctx, ctx.payload ?? '')) return;
-  const form = findForm(FORMS, ctx.session.form?.name);
+  const name = ctx.session.form?.name;
+  const form = name ? ctx.forms.get(name) : undefined;
   if (form) {
     // Someone who comes back with /start to a half-filled form continues it (/cancel leaves it).
     await ctx.reply(ctx.t('forms.resume', { form: ctx.t(form.titleKey) }));

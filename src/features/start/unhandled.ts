@@ -1,7 +1,7 @@
 /** Registered last: whatever no feature took gets a short hint, and nothing else happens. */
 import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from './keyboards.js';
 
 export const unhandledFeature = new Composer<BotContext>();
 

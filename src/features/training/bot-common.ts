@@ -6,7 +6,7 @@ import { describeTime, digits } from './courses-service.js';
 import { parseCallbackData } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { end, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 
 export const ID = /^[1-9]\d{0,8}$/;
 

@@ -30,10 +30,10 @@ import { AppError } from '../../platform/errors.js';
 import type { CourseChange, CourseDraft, CourseView } from './courses-service.js';
 import { actionTrigger, callbackData } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { requireAdmin } from '../../platform/bot/filters.js';
+import { requireAdmin } from '../staff/guards.js';
 import { end, FormRunner, goto, next, stay, type FormData, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 import { adminOnly, argOf, call, ID, num, redraw, replyRefusal, rowsOf, shorten, stale, when } from './bot-common.js';
 
 export const ADMIN_ACTIONS = {

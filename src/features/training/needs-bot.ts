@@ -18,10 +18,10 @@ import { escapeHtml } from '../../platform/i18n/index.js';
 import type { DemandGroup, NeedView } from './needs-service.js';
 import { actionTrigger, callbackData } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { requireAdmin } from '../../platform/bot/filters.js';
+import { requireAdmin } from '../staff/guards.js';
 import { end, FormRunner, goto, next, stay, type FormData, type FormStep } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../../platform/bot/keyboards.js';
+import { mainMenu } from '../start/keyboards.js';
 import { argOf, call, ID, num, redraw, replyRefusal, rowsOf, shorten, stale, when } from './bot-common.js';
 
 export const NEED_ACTIONS = { withdraw: 'need_wd', drill: 'need_dd' } as const;

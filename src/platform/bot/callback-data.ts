@@ -21,3 +21,43 @@ export function parseCallbackData(data: string | undefined, action: string): str
 export function actionTrigger(action: string): RegExp {
   return new RegExp(`^${action}:`);
 }
+
+/** Arguments of a button, each checked against its own pattern. */
+export const ARG = {
+  /** A positive database id within PostgreSQL's int. */
+  id: /^[1-9]\d{0,8}$/,
+  /** A page number. */
+  page: /^\d{1,4}$/,
+  /** A short code word (a choice, a status). */
+  word: /^[A-Za-z0-9_]{1,20}$/,
+} as const;
+
+type Parsed<P extends readonly RegExp[]> = { [K in keyof P]: string };
+
+/**
+ * A typed button: `const approve = callbackAction('ngo_ok', ARG.id, ARG.id)`; `approve.data(12, 3)` is
+ * `ngo_ok:12-3`; `approve.parse(ctx)` is `['12', '3']`, or null for a press that does not fit (forged,
+ * stale), which the handler answers as stale. `approve.trigger` goes to `bot.action()`.
+ */
+export interface CallbackAction<P extends readonly RegExp[]> {
+  readonly name: string;
+  readonly trigger: RegExp;
+  data(...args: { [K in keyof P]: string | number | bigint }): string;
+  parse(ctx: { callbackQuery?: unknown }): Parsed<P> | null;
+}
+
+export function callbackAction<P extends readonly RegExp[]>(name: string, ...parts: P): CallbackAction<P> {
+  return {
+    name,
+    trigger: actionTrigger(name),
+    data: (...args) => callbackData(name, args.join('-')),
+    parse(ctx) {
+      const query = ctx.callbackQuery as { data?: unknown } | undefined;
+      const arg = parseCallbackData(typeof query?.data === 'string' ? query.data : undefined, name);
+      if (arg === null) return null;
+      const values = parts.length <= 1 ? [arg] : arg.split('-');
+      if (values.length !== parts.length || !values.every((v, i) => parts[i]!.test(v))) return null;
+      return values as Parsed<P>;
+    },
+  };
+}

@@ -1,83 +1,51 @@
 /**
  * The command menu Telegram shows next to the input field. Commands keep English names (Telegram
  * allows only a-z, 0-9 and _); descriptions are Persian by default and English for English clients.
- * Admins get a longer list scoped to their own chat, so members never see admin commands.
+ * Staff get a longer list scoped to their own chat, so members never see staff commands. The lists
+ * come from the feature registry (each feature names its own commands).
  */
 import type { Telegram } from 'telegraf';
-import type { PrismaClient } from '../db/client.js';
-import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, type Translator } from '../i18n/index.js';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language, type Translator } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
-
-export const MEMBER_COMMANDS = [
-  'start',
-  'help',
-  'profile',
-  'register',
-  'invite',
-  'members',
-  'leave',
-  'deadlines',
-  'courses',
-  'my_courses',
-  'request_course',
-  'my_requests',
-  'feedback',
-  'my_feedback',
-  'language',
-  'cancel',
-] as const;
-export const ADMIN_COMMANDS = [
-  'pending',
-  'ngo',
-  'broadcast',
-  'broadcasts',
-  'recurring',
-  'new_deadline',
-  'deadlines_admin',
-  'deadline',
-  'needs',
-  'new_course',
-  'manage_courses',
-  'course',
-  'inbox',
-  'feedback_settings',
-  'admins',
-  'add_admin',
-  'remove_admin',
-] as const;
 
 type CommandsApi = Pick<Telegram, 'setMyCommands' | 'deleteMyCommands'>;
 
-function describe(translator: Translator, lang: Language, names: readonly string[]) {
-  return names.map((command) => ({ command, description: translator.t(lang, `commands.${command}`) }));
+export interface CommandMenu {
+  readonly member: readonly string[];
+  readonly admin: readonly string[];
+  /** At start-up: the public lists, then each staff member's own. A failure is logged, never fatal. */
+  publish(telegram: CommandsApi, staff: readonly { chatId: bigint; lang: Language }[], logger: Logger): Promise<void>;
+  /** A person became staff (or changed language): their chat gets the staff list. */
+  grantStaff(telegram: CommandsApi, chatId: bigint, lang: Language): Promise<void>;
+  /** A person is no longer staff: their chat falls back to the public list. */
+  revokeStaff(telegram: CommandsApi, chatId: bigint): Promise<void>;
 }
 
-export async function publishAdminCommands(telegram: CommandsApi, translator: Translator, chatId: bigint, lang: Language): Promise<void> {
-  await telegram.setMyCommands(describe(translator, lang, [...MEMBER_COMMANDS, ...ADMIN_COMMANDS]), {
-    scope: { type: 'chat', chat_id: Number(chatId) },
-  });
-}
-
-export async function withdrawAdminCommands(telegram: CommandsApi, chatId: bigint): Promise<void> {
-  await telegram.deleteMyCommands({ scope: { type: 'chat', chat_id: Number(chatId) } });
-}
-
-/** At start-up. Failing here (an API hiccup) must not stop the bot: it is logged and start-up goes on. */
-export async function publishCommands(deps: { telegram: CommandsApi; translator: Translator; prisma: PrismaClient; logger: Logger }): Promise<void> {
-  const { telegram, translator, prisma, logger } = deps;
-  try {
-    await telegram.setMyCommands(describe(translator, DEFAULT_LANGUAGE, MEMBER_COMMANDS));
-    for (const lang of LANGUAGES) {
-      await telegram.setMyCommands(describe(translator, lang, MEMBER_COMMANDS), { language_code: lang });
-    }
-    const admins = await prisma.admin.findMany({ include: { user: { select: { language: true } } } });
-    for (const admin of admins) {
-      const lang = isLanguage(admin.user.language) ? admin.user.language : DEFAULT_LANGUAGE;
-      await publishAdminCommands(telegram, translator, admin.userId, lang).catch((err) =>
-        logger.warn({ err, adminId: String(admin.userId) }, 'could not set the admin command list'),
-      );
-    }
-  } catch (err) {
-    logger.warn({ err }, 'could not publish the command lists');
-  }
+export function createCommandMenu(lists: { member: readonly string[]; admin: readonly string[] }, translator: Translator): CommandMenu {
+  const describe = (lang: Language, names: readonly string[]) =>
+    names.map((command) => ({ command, description: translator.t(lang, `commands.${command}`) }));
+  const menu: CommandMenu = {
+    member: lists.member,
+    admin: lists.admin,
+    async publish(telegram, staff, logger) {
+      try {
+        await telegram.setMyCommands(describe(DEFAULT_LANGUAGE, lists.member));
+        for (const lang of LANGUAGES) await telegram.setMyCommands(describe(lang, lists.member), { language_code: lang });
+        for (const person of staff) {
+          await menu
+            .grantStaff(telegram, person.chatId, person.lang)
+            .catch((err) => logger.warn({ err, adminId: String(person.chatId) }, 'could not set the admin command list'));
+        }
+      } catch (err) {
+        logger.warn({ err }, 'could not publish the command lists');
+      }
+    },
+    async grantStaff(telegram, chatId, lang) {
+      await telegram.setMyCommands(describe(lang, [...lists.member, ...lists.admin]), { scope: { type: 'chat', chat_id: Number(chatId) } });
+    },
+    async revokeStaff(telegram, chatId) {
+      await telegram.deleteMyCommands({ scope: { type: 'chat', chat_id: Number(chatId) } });
+    },
+  };
+  return menu;
 }

@@ -1,39 +1,28 @@
 /**
- * The bot's spine: the order of middlewares at a glance. Features only add handlers; everything an
- * update passes through first is here.
+ * The bot's spine: the order of middlewares at a glance. Features only add handlers, read from the
+ * registry; everything an update passes through first is here.
  */
 import { Telegraf, session } from 'telegraf';
 import type { KeyValueStore } from '../kv/kv.js';
 import type { Logger } from '../logger.js';
-import type { Services } from '../../features/services.js';
-import type { BotContext, SessionData } from './context.js';
-import { adminsFeature } from '../../features/staff/bot.js';
-import { broadcastFeature } from '../../features/broadcasts/bot.js';
-import { cancelFeature } from '../../features/start/cancel.js';
-import { coursesFeature } from '../../features/training/courses-bot.js';
-import { deadlinesFeature } from '../../features/deadlines/bot.js';
-import { feedbackFeature } from '../../features/feedback/bot.js';
-import { helpFeature } from '../../features/start/help.js';
-import { languageFeature } from '../../features/start/language.js';
-import { membershipFeature } from '../../features/start/chat-member.js';
-import { ngoProfileFeature } from '../../features/ngos/profile.js';
-import { ngoRegistrationFeature } from '../../features/ngos/registration.js';
-import { ngoReviewFeature } from '../../features/ngos/review.js';
-import { startFeature } from '../../features/start/start.js';
-import { unhandledFeature } from '../../features/start/unhandled.js';
+import type { CommandMenu } from './commands.js';
+import type { AppServices, BotContext, SessionData } from './context.js';
+import type { FeatureModule } from './feature.js';
+import { formRouter } from './forms/router.js';
 import { deduplicate } from './middlewares/deduplicate.js';
 import { errorBoundary } from './middlewares/error-boundary.js';
 import { floodLimit } from './middlewares/flood-limit.js';
 import { loadUser } from './middlewares/load-user.js';
 import { sequentialize } from './middlewares/sequentialize.js';
-import { FORMS } from '../../features/forms.js';
-import { formRouter } from './forms/router.js';
 import type { SessionStore } from './session-store.js';
+import { answerCallbackOnce } from './ui.js';
 
 export interface BotDeps {
   token: string;
   apiRoot: string;
-  services: Services;
+  services: AppServices;
+  features: readonly FeatureModule<never>[];
+  commandMenu: CommandMenu;
   kv: KeyValueStore;
   sessionStore: SessionStore;
   logger: Logger;
@@ -48,7 +37,10 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
     handlerTimeout: handlerTimeoutMs,
     telegram: { apiRoot: deps.apiRoot, webhookReply: false },
   });
+  const forms = new Map(deps.features.flatMap((f) => f.forms ?? []).map((form) => [form.name, form]));
   bot.context.services = deps.services;
+  bot.context.forms = forms;
+  bot.context.commandMenu = deps.commandMenu;
   bot.context.deepLinkRoot = deps.deepLinkRoot ?? 'https://t.me';
 
   // Outermost: a child logger per update (no content, only ids), then one update per chat at a time.
@@ -57,6 +49,7 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
     return next();
   });
   bot.use(sequentialize(handlerTimeoutMs));
+  bot.use(answerCallbackOnce());
   bot.use(errorBoundary());
   bot.use(deduplicate(deps.kv));
   bot.use(loadUser());
@@ -69,17 +62,10 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
     }),
   );
 
-  bot.use(membershipFeature, startFeature, helpFeature, languageFeature, cancelFeature, adminsFeature);
-  bot.use(ngoRegistrationFeature);
-  bot.use(ngoReviewFeature);
-  bot.use(ngoProfileFeature);
-  bot.use(broadcastFeature);
-  bot.use(coursesFeature);
-  bot.use(deadlinesFeature);
-  bot.use(feedbackFeature);
-  // After the features' commands and buttons, before "unhandled": answers to the form being filled in.
-  bot.use(formRouter(FORMS));
-  bot.use(unhandledFeature);
+  for (const feature of deps.features) if (feature.composer) bot.use(feature.composer);
+  // After the features' commands and buttons, before the catch-all: answers to the form being filled in.
+  bot.use(formRouter());
+  for (const feature of deps.features) if (feature.fallback) bot.use(feature.fallback);
 
   // Last resort for errors outside the boundary (in the middlewares above it): log and keep going.
   bot.catch((err, ctx) => {

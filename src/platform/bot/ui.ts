@@ -1,12 +1,23 @@
-/** Replying and redrawing for button handlers: one way to do it, so every feature behaves the same. */
-import type { InlineKeyboardMarkup } from 'telegraf/types';
+/**
+ * The bot's UI toolkit: replying, redrawing a message a button was on, answering a press, explaining a
+ * refusal. One way to do each, so every feature behaves the same.
+ */
+import type { MiddlewareFn } from 'telegraf';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
+import { AppError } from '../errors.js';
+import { errorMessage } from '../i18n/format.js';
 import type { BotContext } from './context.js';
+
+const htmlExtra = (keyboard?: InlineKeyboardMarkup) => ({
+  parse_mode: 'HTML' as const,
+  link_preview_options: { is_disabled: true },
+  ...(keyboard ? { reply_markup: keyboard } : {}),
+});
 
 /** Replies in the user's private chat, also for a button whose message Telegram no longer includes. */
 export async function send(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
-  const extra = { parse_mode: 'HTML' as const, ...(keyboard ? { reply_markup: keyboard } : {}) };
-  if (ctx.chat) await ctx.reply(text, extra);
-  else await ctx.telegram.sendMessage(ctx.user.id.toString(), text, extra);
+  if (ctx.chat) await ctx.reply(text, htmlExtra(keyboard));
+  else await ctx.telegram.sendMessage(ctx.user.id.toString(), text, htmlExtra(keyboard));
 }
 
 export function isNotModified(err: unknown): boolean {
@@ -20,7 +31,7 @@ export function isNotModified(err: unknown): boolean {
 export async function editOrSend(ctx: BotContext, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
   if (ctx.callbackQuery?.message) {
     try {
-      await ctx.editMessageText(text, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) });
+      await ctx.editMessageText(text, htmlExtra(keyboard));
       return;
     } catch (err) {
       if (isNotModified(err)) return;
@@ -28,4 +39,74 @@ export async function editOrSend(ctx: BotContext, text: string, keyboard?: Inlin
     }
   }
   await send(ctx, text, keyboard);
+}
+
+/**
+ * For edits that may fail without harm (the message is too old, unchanged, or a press came without
+ * its message). telegraf throws synchronously when the press has no message, which `.catch()` on the
+ * returned promise would not catch.
+ */
+export async function bestEffort(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch {
+    // nothing to do: the edit was a courtesy
+  }
+}
+
+/** Removes the buttons under the message pressed, so a decision cannot be pressed twice. */
+export async function dropButtons(ctx: BotContext): Promise<void> {
+  await bestEffort(() => ctx.editMessageReplyMarkup(undefined));
+}
+
+/** A press on a button that no longer means anything (an old message, a forged or outdated one). */
+export async function staleButton(ctx: BotContext): Promise<void> {
+  await ctx.answerCbQuery(ctx.t('common.errors.stale_button'));
+}
+
+/** The text of a refusal, in the reader's language with values in their digits and dates. */
+export function refusalText(ctx: BotContext, err: AppError): string {
+  return errorMessage(ctx.t, ctx.fmt, err);
+}
+
+/** Tells a refusal where the user is: an alert for a press, a message otherwise. Other errors go on up. */
+export async function explainRefusal(ctx: BotContext, err: unknown, keyboard?: InlineKeyboardMarkup): Promise<void> {
+  if (!(err instanceof AppError)) throw err;
+  const text = refusalText(ctx, err);
+  if (ctx.callbackQuery) await ctx.answerCbQuery(text.replace(/<[^>]+>/g, '').slice(0, 200), { show_alert: true });
+  else await send(ctx, text, keyboard);
+}
+
+export function rowsOf(buttons: InlineKeyboardButton[], perRow: number): InlineKeyboardButton[][] {
+  const rows: InlineKeyboardButton[][] = [];
+  for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+  return rows;
+}
+
+/** Cuts text shown on a button or in a list to `max` characters (not UTF-16 units), with an ellipsis. */
+export function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * Every press is answered exactly once: a handler's own answer goes through, a second one is dropped
+ * (Telegram refuses it), and a press nobody answered is answered silently so the client stops its spinner.
+ */
+export function answerCallbackOnce(): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    if (!ctx.callbackQuery) return next();
+    let answered = false;
+    const answer = ctx.answerCbQuery.bind(ctx);
+    ctx.answerCbQuery = async (...args: Parameters<typeof answer>) => {
+      if (answered) return true;
+      answered = true;
+      return answer(...args);
+    };
+    try {
+      await next();
+    } finally {
+      if (!answered) await answer().catch(() => {});
+    }
+  };
 }

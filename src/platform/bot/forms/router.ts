@@ -4,23 +4,16 @@
  */
 import type { MiddlewareFn } from 'telegraf';
 import type { BotContext } from '../context.js';
-import type { FormRunner } from './engine.js';
 
-export function formRouter(forms: FormRunner[]): MiddlewareFn<BotContext> {
-  const byName = new Map(forms.map((f) => [f.name, f]));
+export function formRouter(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const active = ctx.session?.form;
     if (!active) return next();
-    const runner = byName.get(active.name);
+    const runner = ctx.forms.get(active.name);
     if (!runner) {
       ctx.session.form = undefined;
       return next();
     }
     if (!(await runner.handle(ctx))) return next();
   };
-}
-
-/** For /start: a user who comes back to a half-filled form continues it. */
-export function findForm(forms: FormRunner[], name: string | undefined): FormRunner | undefined {
-  return forms.find((f) => f.name === name);
 }

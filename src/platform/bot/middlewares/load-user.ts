@@ -1,5 +1,6 @@
 /** Records the sender (name, reachable again) and sets the language and texts for this update. */
 import type { MiddlewareFn } from 'telegraf';
+import { formatterFor } from '../../i18n/format.js';
 import { DEFAULT_LANGUAGE, isLanguage } from '../../i18n/index.js';
 import type { BotContext } from '../context.js';
 
@@ -9,6 +10,7 @@ export function loadUser(): MiddlewareFn<BotContext> {
     if (!ctx.from || ctx.from.is_bot || (ctx.chat && ctx.chat.type !== 'private')) return;
     ctx.user = await ctx.services.users.recordContact(ctx.from);
     ctx.lang = isLanguage(ctx.user.language) ? ctx.user.language : DEFAULT_LANGUAGE;
+    ctx.fmt = formatterFor(ctx.lang);
     const translator = ctx.services.translator;
     ctx.t = (key, options) => translator.t(ctx.lang, key, options);
     return next();
