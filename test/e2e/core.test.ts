@@ -1,6 +1,7 @@
 /** The bot core end to end: real telegraf, long polling over HTTP against the fake Bot API. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MEMBER_COMMANDS } from '../../src/platform/bot/commands.js';
+import { memberCommands } from '../../src/platform/bot/feature.js';
+import { FEATURES } from '../../src/features/index.js';
 import { storageModes } from '../support/database.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -166,7 +167,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   it('when the bot starts, then the command menus are published with Persian and English descriptions', async () => {
     h = await startHarness({ mode, adminIds: [ADMIN] });
     const defaults = h.api.commands();
-    expect(defaults?.map((c) => c.command)).toEqual([...MEMBER_COMMANDS]);
+    expect(defaults?.map((c) => c.command)).toEqual(memberCommands(FEATURES));
     expect(defaults?.every((c) => c.description.length > 0 && c.description.length <= 256)).toBe(true);
     expect(defaults?.find((c) => c.command === 'help')?.description).toBe('راهنما');
     expect(h.api.commands({ language_code: 'en' })?.find((c) => c.command === 'cancel')?.description).toBe('Leave the current form');
