@@ -6,11 +6,12 @@ import { AppError } from '../../platform/errors.js';
 import type { AdminView } from './service.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { requireAdmin } from './guards.js';
+import { roleLabel } from './notices.js';
 
 export const adminsFeature = new Composer<BotContext>();
 
 function roleText(ctx: BotContext, admin: Pick<AdminView, 'role' | 'county'>) {
-  return ctx.t(`admin.roles.${admin.role}`, { county: escapeHtml(admin.county ?? '') });
+  return roleLabel(ctx.t, admin.role, admin.county);
 }
 
 function parseUserId(raw: string | undefined): bigint | null {

@@ -6,18 +6,19 @@ import type { PrismaClient } from '../../platform/db/client.js';
 import type { DeliveryFailure } from '../../platform/delivery/dispatcher.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
 import { DEFAULT_LANGUAGE, isLanguage, type Translator } from '../../platform/i18n/index.js';
+import { deliveryFailed } from './notices.js';
 
 export function createDeliveryAlerts(deps: { prisma: PrismaClient; outbox: Outbox; translator: Translator }) {
   const { prisma, outbox, translator } = deps;
   return {
     async notifySender(failure: DeliveryFailure): Promise<void> {
-      const message = await prisma.outboxMessage.findUnique({ where: { id: failure.messageId }, select: { createdBy: true } });
+      const message = await outbox.origin(failure.messageId);
       // Alerts have no sender of their own, so an alert that fails cannot start a chain of alerts.
       if (!message?.createdBy) return;
       const sender = await prisma.user.findUnique({ where: { id: message.createdBy }, select: { language: true } });
       const lang = isLanguage(sender?.language) ? sender.language : DEFAULT_LANGUAGE;
       await outbox.enqueue({
-        payload: { kind: 'TEXT', text: translator.t(lang, 'common.delivery_failed', { chatId: String(failure.chatId), reason: failure.reason }) },
+        payload: deliveryFailed(translator, lang, failure.chatId, failure.reason),
         recipients: [message.createdBy],
         dedupeKey: `delivery-failed:${failure.messageId}`,
       });

@@ -1,7 +1,7 @@
 /** Guards for staff-only handlers and forms. The role comes from the database on every call, never from the session. */
 import type { MiddlewareFn } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
-import { mainMenu } from '../start/keyboards.js';
+import { mainMenu } from '../start/index.js';
 
 async function refuse(ctx: BotContext, what: string): Promise<void> {
   ctx.log.info({ userId: String(ctx.user.id) }, `refused ${what} from a user who is not an admin`);

@@ -9,6 +9,7 @@ import { normalizeInput } from '../../platform/text/index.js';
 import { DEFAULT_LANGUAGE, isLanguage, type Language, type Translator } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
+import { youWereAdded } from './notices.js';
 
 export interface AdminView {
   userId: bigint;
@@ -80,7 +81,6 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
         if (!county) throw new AppError('admin.unknown_county', { county: name });
       }
       const lang = isLanguage(target.language) ? target.language : DEFAULT_LANGUAGE;
-      const roleText = translator.t(lang, `admin.roles.${input.role}`, { county: county?.name ?? '' });
       await prisma.$transaction(async (tx) => {
         await tx.admin.upsert({
           where: { userId: target.id },
@@ -96,7 +96,7 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
         });
         await outbox.enqueue(
           {
-            payload: { kind: 'TEXT', text: translator.t(lang, 'admin.you_were_added', { role: roleText }) },
+            payload: youWereAdded(translator, lang, input.role, county?.name ?? null),
             recipients: [target.id],
             createdBy: actorId,
             source: { type: 'admin', id: String(target.id) },

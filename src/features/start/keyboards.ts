@@ -1,6 +1,6 @@
 /** The main menu and the language choice, labelled in the user's language. */
 import { Markup } from 'telegraf';
-import { callbackData } from '../../platform/bot/callback-data.js';
+import { ARG, callbackAction } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { LANGUAGES } from '../../platform/i18n/index.js';
 
@@ -15,6 +15,8 @@ export function mainMenu(ctx: BotContext) {
     .placeholder(ctx.t('menu.placeholder'));
 }
 
+export const CHOOSE_LANGUAGE = callbackAction('lang', ARG.word);
+
 export function languageChoice(ctx: BotContext) {
-  return Markup.inlineKeyboard(LANGUAGES.map((lang) => Markup.button.callback(ctx.t(`language.${lang}`), callbackData('lang', lang))));
+  return Markup.inlineKeyboard(LANGUAGES.map((lang) => Markup.button.callback(ctx.t(`language.${lang}`), CHOOSE_LANGUAGE.data(lang))));
 }

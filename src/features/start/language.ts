@@ -1,10 +1,10 @@
 import { Composer } from 'telegraf';
+import { formatterFor } from '../../platform/i18n/format.js';
 import { isLanguage } from '../../platform/i18n/index.js';
-import { actionTrigger, parseCallbackData } from '../../platform/bot/callback-data.js';
-import { bestEffort } from '../../platform/bot/ui.js';
+import { staleButton, dropButtons } from '../../platform/bot/ui.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { labelTrigger } from '../../platform/bot/keyboards.js';
-import { languageChoice, mainMenu } from './keyboards.js';
+import { CHOOSE_LANGUAGE, languageChoice, mainMenu } from './keyboards.js';
 
 export const languageFeature = new Composer<BotContext>();
 
@@ -15,15 +15,13 @@ async function askLanguage(ctx: BotContext) {
 languageFeature.command('language', askLanguage);
 languageFeature.hears(labelTrigger('menu.language'), askLanguage);
 
-languageFeature.action(actionTrigger('lang'), async (ctx) => {
-  const lang = parseCallbackData('data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined, 'lang');
-  if (!isLanguage(lang)) {
-    await ctx.answerCbQuery(ctx.t('common.errors.stale_button'));
-    return;
-  }
+languageFeature.action(CHOOSE_LANGUAGE.trigger, async (ctx) => {
+  const [lang] = CHOOSE_LANGUAGE.parse(ctx) ?? [];
+  if (!isLanguage(lang)) return staleButton(ctx);
   await ctx.services.users.setLanguage(ctx.user.id, lang);
   ctx.lang = lang;
+  ctx.fmt = formatterFor(lang);
   await ctx.answerCbQuery();
-  await bestEffort(() => ctx.editMessageReplyMarkup(undefined)); // the old choice may be too old to edit
+  await dropButtons(ctx); // the old choice may be too old to edit
   await ctx.reply(ctx.t('language.changed'), mainMenu(ctx));
 });
