@@ -1,9 +1,11 @@
 /**
  * The rules of feedback (پیشنهاد، انتقاد، شکایت، پرسش) that do not depend on storage or Telegram:
  * which types exist, how much text one item may carry and how a long paste is split rather than
- * lost, and what "unanswered for N working days" means on the Tehran calendar, where Friday is the
- * weekly day off. Error codes are the last part of i18n keys, as in the other domain modules.
+ * lost, which admins may read an item and who is told of it at once, and what "unanswered for N
+ * working days" means on the Tehran calendar, where Friday is the weekly day off. Error codes are
+ * the last part of i18n keys, as in the other features' rules.
  */
+import { AppError } from '../../platform/errors.js';
 import { daysBetweenTehran, startOfTehranDay, toJalali } from '../../platform/text/jalali.js';
 import { normalizeInput, type Result } from '../../platform/text/persian-text.js';
 
@@ -129,12 +131,101 @@ function cutPoint(text: string, max: number): number {
   return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
 }
 
+// ---- what a draft may carry ------------------------------------------------------------------------
+
+export interface Attachment {
+  kind: 'photo' | 'document';
+  fileId: string;
+  fileName?: string;
+}
+
+/** Attachments as stored or as they come back from a session (JSON): anything malformed is dropped. */
+export function parseAttachments(value: unknown): Attachment[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((a): Attachment[] => {
+    const v = a as Partial<Attachment>;
+    if ((v.kind !== 'photo' && v.kind !== 'document') || typeof v.fileId !== 'string' || !v.fileId) return [];
+    return [{ kind: v.kind, fileId: v.fileId, ...(typeof v.fileName === 'string' ? { fileName: v.fileName } : {}) }];
+  });
+}
+
+/** Drafts come back from the session (JSON from Redis or the database): trust nothing in them. */
+export function checkParts(parts: unknown, allowEmpty: boolean): string[] {
+  if (!Array.isArray(parts)) throw new AppError('feedback.errors.text_empty');
+  const clean = parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  if (clean.length === 0 && !allowEmpty) throw new AppError('feedback.errors.text_empty');
+  const total = clean.reduce((n, p) => n + textLength(p), 0);
+  if (clean.some((p) => textLength(p) > FEEDBACK_LIMITS.partMax) || total > FEEDBACK_LIMITS.totalMax) {
+    throw new AppError('feedback.errors.text_too_long', { length: total, max: FEEDBACK_LIMITS.totalMax });
+  }
+  return clean;
+}
+
+export function checkAttachments(value: unknown): Attachment[] {
+  const attachments = parseAttachments(value);
+  if (attachments.length > FEEDBACK_LIMITS.attachmentsMax) throw new AppError('feedback.errors.too_many_attachments', { max: FEEDBACK_LIMITS.attachmentsMax });
+  return attachments;
+}
+
 /** The start of a text for notices and lists, cut at a word where possible. */
 export function excerpt(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (textLength(flat) <= max) return flat;
   const head = splitText(flat, max - 1)[0] ?? '';
   return `${head}…`;
+}
+
+// ---- who reads what ---------------------------------------------------------------------------------
+
+export type StaffRole = 'SUPER_ADMIN' | 'PROVINCE_ADMIN' | 'COUNTY_ADMIN';
+
+export interface Reader {
+  userId: bigint;
+  role: StaffRole;
+  countyId: number | null;
+}
+
+/**
+ * Province-level staff read everything. A county admin reads the named items of their county's NGOs
+ * only: they know the county's few NGOs and could guess who wrote an anonymous one, which may well be
+ * about the county office itself.
+ */
+export function mayRead(admin: Omit<Reader, 'userId'>, item: { anonymous: boolean; ngo: { countyId: number } | null }): boolean {
+  if (admin.role !== 'COUNTY_ADMIN') return true;
+  return !item.anonymous && item.ngo !== null && item.ngo.countyId === admin.countyId;
+}
+
+/**
+ * Who is told at once of a new item or a follow-up, among the admins who may read it. Complaints go to
+ * every reader; otherwise those who chose the daily digest read it there. A follow-up on an assigned
+ * item goes to its assignee alone, who is already working on it.
+ */
+export function noticeRecipients<A extends { userId: bigint }>(
+  readers: readonly A[],
+  item: { type: FeedbackType; assignedTo: bigint | null },
+  event: 'new' | 'followup',
+  digestReaders: ReadonlySet<bigint>,
+): A[] {
+  let chosen = [...readers];
+  if (event === 'followup' && item.assignedTo !== null) {
+    const assignee = chosen.filter((a) => a.userId === item.assignedTo);
+    if (assignee.length) chosen = assignee;
+  }
+  return isUrgentType(item.type) ? chosen : chosen.filter((a) => !digestReaders.has(a.userId));
+}
+
+/** Who is reminded of each overdue item: its assignee when they may still read it, else every reader. */
+export function remindersByAdmin<I extends { anonymous: boolean; ngo: { countyId: number } | null; assignedTo: bigint | null }>(
+  admins: readonly Reader[],
+  items: readonly I[],
+): Map<bigint, I[]> {
+  const perAdmin = new Map<bigint, I[]>();
+  for (const item of items) {
+    const readers = admins.filter((a) => mayRead(a, item));
+    const assignee = readers.find((a) => a.userId === item.assignedTo);
+    for (const a of assignee ? [assignee] : readers) perAdmin.set(a.userId, [...(perAdmin.get(a.userId) ?? []), item]);
+  }
+  return perAdmin;
 }
 
 // ---- working days ----------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+/**
+ * What feedback does on working mornings (see jobs.ts): remind admins of items left unanswered, and
+ * send the daily digest to the admins who chose it. Neither runs on Friday, the weekly day off.
+ */
+import { toJalali } from '../../platform/text/jalali.js';
+import { languageOf, type UseCaseDeps } from './access.js';
+import { digestNotice, reminderNotice, wordingFor, type DigestLine } from './notices.js';
+import { digestWindowStart, isFriday, mayRead, needsReminderToday, overdueCutoff, remindersByAdmin, workingDaysBetween } from './rules.js';
+
+
+/** The Tehran date of a job run: one reminder and one digest per admin and day. */
+const dateKey = (at: Date) => {
+  const { jy, jm, jd } = toJalali(at);
+  return `${jy}-${jm}-${jd}`;
+};
+
+export function createDailyFeedback({ prisma, outbox, translator, access, reminderDays }: UseCaseDeps) {
+  return {
+    /**
+     * Once a working day: every item still waiting for the office after the configured working days
+     * goes into one reminder per admin (to the assignee alone when it has one). An item is reminded at
+     * most once a Tehran day, and the reminder commits with that mark.
+     */
+    async remindUnanswered(at: Date): Promise<number> {
+      if (isFriday(at)) return 0;
+      const items = await prisma.feedbackItem.findMany({
+        where: { status: 'RECEIVED', waitingSince: { lt: overdueCutoff(at, reminderDays) } },
+        include: { ngo: true },
+        orderBy: [{ waitingSince: 'asc' }, { id: 'asc' }],
+      });
+      const due = items.filter((i) => needsReminderToday(i.lastReminderAt, at));
+      if (due.length === 0) return 0;
+      const admins = await prisma.admin.findMany({ include: { user: true }, orderBy: { userId: 'asc' } });
+      const perAdmin = remindersByAdmin(admins, due);
+      await prisma.$transaction(async (tx) => {
+        for (const admin of admins) {
+          const list = perAdmin.get(admin.userId);
+          if (!list?.length) continue;
+          const lines = list.map((i) => ({ id: i.id, type: i.type, waitingSince: i.waitingSince!, workingDays: workingDaysBetween(i.waitingSince!, at) }));
+          await outbox.enqueue(
+            {
+              payload: reminderNotice(wordingFor(translator, languageOf(admin.user.language)), lines, reminderDays),
+              recipients: [admin.userId],
+              dedupeKey: `feedback-reminder:${dateKey(at)}:${admin.userId}`,
+              source: { type: 'feedback-reminder', id: dateKey(at) },
+            },
+            tx,
+          );
+        }
+        await tx.feedbackItem.updateMany({ where: { id: { in: due.map((i) => i.id) } }, data: { lastReminderAt: at } });
+      });
+      return due.length;
+    },
+
+    /**
+     * Once a working day: for admins who chose it, what the members wrote since the last digest
+     * (Saturday's covers Friday too), new items and follow-ups apart.
+     */
+    async sendDigests(at: Date): Promise<number> {
+      if (isFriday(at)) return 0;
+      const admins = await prisma.admin.findMany({ include: { user: true }, orderBy: { userId: 'asc' } });
+      const chosen = await access.digestReaders(admins.map((a) => a.userId));
+      const readers = admins.filter((a) => chosen.has(a.userId));
+      if (readers.length === 0) return 0;
+      const from = digestWindowStart(at);
+      const items = await prisma.feedbackItem.findMany({
+        where: { messages: { some: { fromOffice: false, createdAt: { gte: from, lt: at } } } },
+        include: { ngo: { include: { county: true } } },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      if (items.length === 0) return 0;
+      const lineOf = (i: (typeof items)[number]): DigestLine => ({ id: i.id, type: i.type, status: i.status, ngo: i.anonymous || !i.ngo ? null : i.ngo.name });
+      let sent = 0;
+      await prisma.$transaction(async (tx) => {
+        for (const admin of readers) {
+          const mine = items.filter((i) => mayRead(admin, i));
+          if (mine.length === 0) continue;
+          const fresh = mine.filter((i) => i.createdAt >= from).map(lineOf);
+          const followed = mine.filter((i) => i.createdAt < from).map(lineOf);
+          await outbox.enqueue(
+            {
+              payload: digestNotice(wordingFor(translator, languageOf(admin.user.language)), from, at, fresh, followed),
+              recipients: [admin.userId],
+              dedupeKey: `feedback-digest:${dateKey(at)}:${admin.userId}`,
+              source: { type: 'feedback-digest', id: dateKey(at) },
+            },
+            tx,
+          );
+          sent += 1;
+        }
+      });
+      return sent;
+    },
+  };
+}
