@@ -2,16 +2,18 @@
 import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import type { FeatureModule } from '../../platform/bot/feature.js';
-import { profileEditForm } from './profile-edit.js';
-import { ngoProfileFeature } from './profile.js';
-import { ngoRegistrationFeature, registrationForm } from './registration.js';
-import { ngoReviewFeature, reviewForms } from './review.js';
+import { profileEditForm } from './profile-edit-form.js';
+import { ngoProfileFeature } from './profile-bot.js';
+import { ngoRegistrationFeature, registrationForm } from './registration-form.js';
+import { ngoReviewFeature } from './review-bot.js';
+import { reasonForm } from './review-forms.js';
 
-export { createNgoService } from './service.js';
+export { createNgoService, type NgoService } from './service.js';
+export type { Membership, NgoRecord, NgoStatus, RegistrationDraft } from './rules.js';
 
 export const ngosModule: FeatureModule = {
   name: 'ngos',
   composer: Composer.compose<BotContext>([ngoRegistrationFeature, ngoReviewFeature, ngoProfileFeature]),
-  forms: [registrationForm, profileEditForm, ...reviewForms],
+  forms: [registrationForm, profileEditForm, reasonForm],
   commands: { member: ['profile', 'register', 'invite', 'members', 'leave'], admin: ['pending', 'ngo'] },
 };

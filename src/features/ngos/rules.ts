@@ -78,7 +78,92 @@ export function validateDescription(input: string): Result<string, 'empty' | 'to
   return validateText(input, { min: 1, max: DESCRIPTION_MAX, multiline: true });
 }
 
-/** Changing what identifies an NGO sends it back to the office for review; other edits apply at once. */
-export const FIELDS_NEEDING_REVIEW = ['name', 'registrationNumber', 'authority'] as const;
-
 export type NgoStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'SUSPENDED';
+export type MemberRole = 'MANAGER' | 'MEMBER';
+
+/** What the manager submits; the same shape carries a profile edit (`Partial`). */
+export interface RegistrationDraft {
+  name: string;
+  registrationNumber: string;
+  authority: Authority;
+  authorityOther?: string | null;
+  fieldIds: number[];
+  countyId: number;
+  foundedYear?: number | null;
+  memberCount?: number | null;
+  managerName: string;
+  managerPhone: string;
+  description?: string | null;
+}
+
+export type EditableField = Exclude<keyof RegistrationDraft, 'authorityOther'>;
+
+/** The facts of an NGO as a message shows them (a draft not yet saved has no id, status or dates). */
+export interface NgoFacts {
+  id?: number;
+  name: string;
+  registrationNumber: string;
+  authority: string;
+  authorityOther?: string | null;
+  fields: string[];
+  county: string;
+  foundedYear?: number | null;
+  memberCount?: number | null;
+  managerName: string;
+  managerPhone: string;
+  description?: string | null;
+  status?: string;
+  statusReason?: string | null;
+  submittedAt?: Date;
+  approvedAt?: Date | null;
+}
+
+export interface NgoRecord extends NgoFacts {
+  id: number;
+  status: NgoStatus;
+  countyId: number;
+  fieldIds: number[];
+  reviewedBy: bigint | null;
+  submittedAt: Date;
+}
+
+export interface Membership {
+  ngo: NgoRecord;
+  role: MemberRole;
+}
+
+/**
+ * Which submission a review button was made for: an NGO edited back to review is a new submission, and
+ * a button under the old notice must not approve data the admin never saw.
+ */
+export function submissionVersion(ngo: { submittedAt: Date }): string {
+  return Math.floor(ngo.submittedAt.getTime() / 1000).toString(36);
+}
+
+/** The office's decisions: each applies only from one status, so a double tap or two admins decide once. */
+export const DECISIONS = {
+  approve: { from: 'PENDING', to: 'APPROVED', audit: 'ngo.approved' },
+  reject: { from: 'PENDING', to: 'REJECTED', audit: 'ngo.rejected' },
+  suspend: { from: 'APPROVED', to: 'SUSPENDED', audit: 'ngo.suspended' },
+  reactivate: { from: 'SUSPENDED', to: 'APPROVED', audit: 'ngo.reactivated' },
+} as const satisfies Record<string, { from: NgoStatus; to: NgoStatus; audit: string }>;
+
+export type Decision = keyof typeof DECISIONS;
+
+/** Province-wide staff review every NGO; a county admin only those of their county. */
+export function mayReview(admin: { role: string; countyId: number | null }, ngoCountyId: number): boolean {
+  return admin.role !== 'COUNTY_ADMIN' || admin.countyId === ngoCountyId;
+}
+
+/**
+ * Changing what identifies an NGO (name, registration number, licensing authority) sends it back to
+ * the office, and so does correcting a rejected registration; other edits apply at once.
+ */
+export function editNeedsReview(ngo: NgoRecord, change: Partial<RegistrationDraft>): boolean {
+  const identityChanged =
+    (change.name !== undefined && change.name !== ngo.name) ||
+    (change.registrationNumber !== undefined && change.registrationNumber !== ngo.registrationNumber) ||
+    (change.authority !== undefined &&
+      authorityKey(change.authority, change.authorityOther) !== authorityKey(ngo.authority as Authority, ngo.authorityOther));
+  return identityChanged || ngo.status === 'REJECTED';
+}

@@ -1,51 +1,52 @@
 /** Registration of an NGO by its manager: a multi-step form, a summary, then review by the office. */
 import { Composer, Markup } from 'telegraf';
-import type { Authority } from './rules.js';
-import { toPersianDigits } from '../../platform/text/index.js';
 import { escapeHtml } from '../../platform/i18n/index.js';
-import type { RegistrationDraft } from './service.js';
 import type { BotContext } from '../../platform/bot/context.js';
-import { end, goto, next, stay, FormRunner, type FormData, type FormStep } from '../../platform/bot/forms/engine.js';
+import { end, goto, next, stay, FormRunner, type FormStep } from '../../platform/bot/forms/engine.js';
 import { isLabel } from '../../platform/bot/forms/keyboards.js';
-import { mainMenu } from '../start/keyboards.js';
-import { createNgoSteps, EDITABLE_STEPS, STEP_ORDER, type StepId } from './steps.js';
+import { dropButtons } from '../../platform/bot/ui.js';
+import { AppError } from '../../platform/errors.js';
+import { mainMenu } from '../start/index.js';
+import { ngoSummary } from './notices.js';
+import type { RegistrationDraft } from './rules.js';
+import { createNgoSteps, editItemRows, isEditableStep, STEP_ORDER, type NgoAnswers } from './steps.js';
 
-const PREFIX = 'reg';
-
-const cb = (step: string, arg: string) => `${PREFIX}:${step}.${arg}`;
+const cb = (step: string, arg: string) => registrationForm.callbackData(step, arg);
 
 /** Tells the user at once when the NGO is already registered, instead of after ten questions. */
-async function stopIfRegistered(ctx: BotContext, data: FormData) {
-  const existing = await ctx.services.ngos.findRegistered(
-    data.authority as Authority,
-    data.authorityOther as string | null,
-    data.registrationNumber as string,
-  );
+async function stopIfRegistered(ctx: BotContext, data: NgoAnswers) {
+  if (!data.authority || !data.registrationNumber) return next;
+  const existing = await ctx.services.ngos.findRegistered(data.authority, data.authorityOther, data.registrationNumber);
   if (!existing) return next;
   await ctx.reply(ctx.t('ngo.errors.duplicate', { name: existing.name }), mainMenu(ctx));
   return end;
 }
 
-function draftOf(data: FormData): RegistrationDraft {
+/** The answers as a draft; the summary is reached only once every required one is given. */
+function draftOf(data: NgoAnswers): RegistrationDraft {
+  const { name, registrationNumber, authority, countyId, managerName, managerPhone } = data;
+  if (!name || !registrationNumber || !authority || countyId === undefined || !managerName || !managerPhone) {
+    throw new AppError('common.errors.stale_button');
+  }
   return {
-    name: data.name as string,
-    registrationNumber: data.registrationNumber as string,
-    authority: data.authority as Authority,
-    authorityOther: (data.authorityOther as string | null) ?? null,
-    fieldIds: (data.fieldIds as number[]) ?? [],
-    countyId: data.countyId as number,
-    foundedYear: (data.foundedYear as number | null) ?? null,
-    memberCount: (data.memberCount as number | null) ?? null,
-    managerName: data.managerName as string,
-    managerPhone: data.managerPhone as string,
-    description: (data.description as string | null) ?? null,
+    name,
+    registrationNumber,
+    authority,
+    authorityOther: data.authorityOther ?? null,
+    fieldIds: data.fieldIds ?? [],
+    countyId,
+    foundedYear: data.foundedYear ?? null,
+    memberCount: data.memberCount ?? null,
+    managerName,
+    managerPhone,
+    description: data.description ?? null,
   };
 }
 
-async function summaryText(ctx: BotContext, data: FormData): Promise<string> {
+async function summaryText(ctx: BotContext, data: NgoAnswers): Promise<string> {
   const { counties, fields } = await ctx.services.ngos.referenceLists();
   const draft = draftOf(data);
-  const summary = ctx.services.ngos.renderSummary(ctx.lang, {
+  const summary = ngoSummary(ctx, {
     ...draft,
     county: counties.find((c) => c.id === draft.countyId)?.name ?? '—',
     fields: fields.filter((f) => draft.fieldIds.includes(f.id)).map((f) => f.name),
@@ -53,7 +54,7 @@ async function summaryText(ctx: BotContext, data: FormData): Promise<string> {
   return `${ctx.t('ngo.form.summary_title')}\n\n${summary}`;
 }
 
-const summaryStep: FormStep = {
+const summaryStep: FormStep<NgoAnswers> = {
   id: 'summary',
   wrongInputKey: 'forms.use_buttons',
   ask: async (ctx, data) => {
@@ -68,27 +69,21 @@ const summaryStep: FormStep = {
   onCallback: async (ctx, arg, data) => {
     if (arg === 'confirm') {
       const ngo = await ctx.services.ngos.register(ctx.user.id, draftOf(data));
-      await ctx.editMessageReplyMarkup(undefined).catch(() => {});
-      await ctx.reply(
-        ctx.t('ngo.form.submitted', { name: escapeHtml(ngo.name), id: ctx.lang === 'fa' ? toPersianDigits(ngo.id) : ngo.id }),
-        { parse_mode: 'HTML', ...mainMenu(ctx) },
-      );
+      await dropButtons(ctx);
+      await ctx.reply(ctx.t('ngo.form.submitted', { name: escapeHtml(ngo.name), id: ctx.fmt.digits(ngo.id) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
       return end;
     }
     if (arg === 'cancel') {
-      await ctx.editMessageReplyMarkup(undefined).catch(() => {});
+      await dropButtons(ctx);
       await ctx.reply(ctx.t('ngo.form.cancelled'), mainMenu(ctx));
       return end;
     }
     if (arg === 'edit') {
-      const buttons = EDITABLE_STEPS.map((s) => Markup.button.callback(ctx.t(`ngo.form.edit_labels.${s}`), cb('summary', `e_${s}`)));
-      const rows = [];
-      for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
-      await ctx.reply(ctx.t('ngo.form.choose_field_to_edit'), Markup.inlineKeyboard(rows));
+      await ctx.reply(ctx.t('ngo.form.choose_field_to_edit'), Markup.inlineKeyboard(editItemRows(ctx, (s) => cb('summary', `e_${s}`))));
       return stay;
     }
-    const step = /^e_([a-z_]+)$/.exec(arg)?.[1] as StepId | undefined;
-    if (!step || !(EDITABLE_STEPS as StepId[]).includes(step)) return stay;
+    const step = /^e_([a-z_]+)$/.exec(arg)?.[1];
+    if (!isEditableStep(step)) return stay;
     // After the corrected answer the form comes back here rather than walking the remaining steps.
     data.__editing = true;
     return goto(step);
@@ -97,10 +92,10 @@ const summaryStep: FormStep = {
 
 const steps = createNgoSteps({ callback: cb, onIdentityKnown: stopIfRegistered });
 
-export const registrationForm = new FormRunner({
+export const registrationForm = new FormRunner<NgoAnswers>({
   name: 'ngo_registration',
   titleKey: 'ngo.form.title',
-  prefix: PREFIX,
+  prefix: 'reg',
   steps: [...STEP_ORDER.map((id) => steps[id]), summaryStep],
   summaryStep: 'summary',
   isBack: (ctx, text) => isLabel(ctx, 'forms.back', text),

@@ -1,0 +1,44 @@
+/**
+ * The buttons of the NGO feature, as typed callback data. The strings are those of earlier releases:
+ * buttons under messages already sent keep working.
+ */
+import { ARG, callbackAction } from '../../platform/bot/callback-data.js';
+
+/** A submission's version (see submissionVersion): base 36 of its second. */
+const VERSION = /^[0-9a-z]{1,12}$/;
+const USER_ID = /^[1-9]\d{0,15}$/;
+
+export const reviewButtons = {
+  /** Approve and reject name the submission they were made for: `ngo_ok:<id>-<version>`. */
+  approve: callbackAction('ngo_ok', ARG.id, VERSION),
+  reject: callbackAction('ngo_no', ARG.id, VERSION),
+  suspend: callbackAction('ngo_susp', ARG.id),
+  reactivate: callbackAction('ngo_react', ARG.id),
+  view: callbackAction('ngo_view', ARG.id),
+  pendingPage: callbackAction('pend_pg', ARG.page),
+} as const;
+
+/** Buttons from before submissions had versions: `ngo_ok:<id>`. */
+const unversioned = {
+  approve: callbackAction('ngo_ok', ARG.id),
+  reject: callbackAction('ngo_no', ARG.id),
+} as const;
+
+/** The NGO and, when the button names one, the submission an approve or reject press is about. */
+export function reviewTarget(ctx: { callbackQuery?: unknown }, decision: 'approve' | 'reject'): { id: number; version?: string } | null {
+  const versioned = reviewButtons[decision].parse(ctx);
+  if (versioned) return { id: Number(versioned[0]), version: versioned[1] };
+  const bare = unversioned[decision].parse(ctx);
+  return bare ? { id: Number(bare[0]) } : null;
+}
+
+export const PROFILE_CHOICES = ['edit', 'invite', 'members', 'leave', 'register'] as const;
+export type ProfileChoice = (typeof PROFILE_CHOICES)[number];
+
+export const profileButtons = {
+  open: callbackAction('prof', new RegExp(`^(${PROFILE_CHOICES.join('|')})$`)),
+  revokeInvite: callbackAction('inv', /^revoke$/),
+  removeMember: callbackAction('mem_rm', USER_ID),
+  membersPage: callbackAction('mem_pg', ARG.page),
+  leave: callbackAction('mem_leave', /^(yes|no)$/),
+} as const;
