@@ -4,7 +4,7 @@
  */
 import { toJalali } from '../../platform/text/jalali.js';
 import { languageOf, type UseCaseDeps } from './access.js';
-import { digestNotice, reminderNotice, wordingFor, type DigestLine } from './notices.js';
+import { digestNotice, reminderNotice, readerFor, type DigestLine } from './notices.js';
 import { digestWindowStart, isFriday, mayRead, needsReminderToday, overdueCutoff, remindersByAdmin, workingDaysBetween } from './rules.js';
 
 
@@ -39,7 +39,7 @@ export function createDailyFeedback({ prisma, outbox, translator, access, remind
           const lines = list.map((i) => ({ id: i.id, type: i.type, waitingSince: i.waitingSince!, workingDays: workingDaysBetween(i.waitingSince!, at) }));
           await outbox.enqueue(
             {
-              payload: reminderNotice(wordingFor(translator, languageOf(admin.user.language)), lines, reminderDays),
+              payload: reminderNotice(readerFor(translator, languageOf(admin.user.language)), lines, reminderDays),
               recipients: [admin.userId],
               dedupeKey: `feedback-reminder:${dateKey(at)}:${admin.userId}`,
               source: { type: 'feedback-reminder', id: dateKey(at) },
@@ -79,7 +79,7 @@ export function createDailyFeedback({ prisma, outbox, translator, access, remind
           const followed = mine.filter((i) => i.createdAt < from).map(lineOf);
           await outbox.enqueue(
             {
-              payload: digestNotice(wordingFor(translator, languageOf(admin.user.language)), from, at, fresh, followed),
+              payload: digestNotice(readerFor(translator, languageOf(admin.user.language)), from, at, fresh, followed),
               recipients: [admin.userId],
               dedupeKey: `feedback-digest:${dateKey(at)}:${admin.userId}`,
               source: { type: 'feedback-digest', id: dateKey(at) },

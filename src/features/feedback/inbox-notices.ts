@@ -4,7 +4,7 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types'
 import { escapeHtml } from '../../platform/i18n/index.js';
 import { rowsOf } from '../../platform/bot/ui.js';
 import { BUTTONS, countiesButton, DEFAULT_LIST, listButton, nextFilter, typeOf, type ListState } from './callbacks.js';
-import { itemTitle, statusName, typeLabel, typeName, type Wording } from './notices.js';
+import { itemTitle, statusName, typeLabel, typeName, type Reader } from './notices.js';
 import type { InboxPage, ItemView } from './types.js';
 
 export const INBOX_PAGE_SIZE = 5;
@@ -13,7 +13,7 @@ export const INBOX_PAGE_SIZE = 5;
  * One page of the inbox with the filters in force. `county` is the name of the county filtered on, for
  * province-level staff; a county admin's list is always their own county.
  */
-export function inboxScreen(w: Wording, state: ListState, result: InboxPage, county: string | null): { text: string; keyboard: InlineKeyboardMarkup } {
+export function inboxScreen(w: Reader, state: ListState, result: InboxPage, county: string | null): { text: string; keyboard: InlineKeyboardMarkup } {
   const { t, fmt } = w;
   const pages = Math.max(1, Math.ceil(result.total / INBOX_PAGE_SIZE));
   const type = typeOf(state);
@@ -58,14 +58,14 @@ export function inboxScreen(w: Wording, state: ListState, result: InboxPage, cou
   return { text, keyboard: { inline_keyboard: rows } };
 }
 
-export function countyPicker(w: Wording, state: ListState, counties: readonly { id: number; name: string }[]): { text: string; keyboard: InlineKeyboardMarkup } {
+export function countyPicker(w: Reader, state: ListState, counties: readonly { id: number; name: string }[]): { text: string; keyboard: InlineKeyboardMarkup } {
   const button = (label: string, county: number) => Markup.button.callback(`${state.county === county ? '✅ ' : ''}${label}`, listButton({ ...state, county, page: 0 }));
   const rows: InlineKeyboardButton[][] = [[button(w.t('feedback.inbox.all_counties'), 0)], ...rowsOf(counties.map((c) => button(c.name, c.id)), 3)];
   return { text: w.t('feedback.inbox.choose_county'), keyboard: { inline_keyboard: rows } };
 }
 
 /** The card of an item: who sent it (unless anonymous), who has it, when it came. */
-export function itemHeader(w: Wording, view: ItemView): string {
+export function itemHeader(w: Reader, view: ItemView): string {
   const { t } = w;
   const sender = view.sender
     ? t('feedback.item.sender', {
@@ -82,7 +82,7 @@ export function itemHeader(w: Wording, view: ItemView): string {
 }
 
 /** Reply and close on an open item, reopen on a closed one; assign and back to the inbox on both. */
-export function itemKeyboard(w: Wording, view: { id: number; status: string }): InlineKeyboardMarkup {
+export function itemKeyboard(w: Reader, view: { id: number; status: string }): InlineKeyboardMarkup {
   const button = (key: string, action: { data(id: number): string }) => Markup.button.callback(w.t(key), action.data(view.id));
   const rows: InlineKeyboardButton[][] =
     view.status === 'CLOSED'
@@ -92,13 +92,13 @@ export function itemKeyboard(w: Wording, view: { id: number; status: string }): 
   return { inline_keyboard: rows };
 }
 
-export function assigneePicker(w: Wording, itemId: number, admins: readonly { id: bigint; name: string; current: boolean }[]): { text: string; keyboard: InlineKeyboardMarkup } {
+export function assigneePicker(w: Reader, itemId: number, admins: readonly { id: bigint; name: string; current: boolean }[]): { text: string; keyboard: InlineKeyboardMarkup } {
   const rows = admins.map((a) => [Markup.button.callback(`${a.current ? '✅ ' : ''}${a.name}`, BUTTONS.assign.data(itemId, a.id))]);
   return { text: w.t('feedback.item.choose_assignee', { id: w.fmt.digits(itemId) }), keyboard: { inline_keyboard: rows } };
 }
 
 /** /feedback_settings: notices at once, or one digest on working mornings. */
-export function settingsScreen(w: Wording, digest: boolean): { text: string; keyboard: InlineKeyboardMarkup } {
+export function settingsScreen(w: Reader, digest: boolean): { text: string; keyboard: InlineKeyboardMarkup } {
   const { t } = w;
   const mark = (on: boolean) => (on ? '✅ ' : '');
   return {

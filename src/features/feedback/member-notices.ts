@@ -3,7 +3,7 @@ import { Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import { BUTTONS } from './callbacks.js';
-import { itemTitle, pack, statusName, threadBlocks, typeLabel, typeName, type Wording } from './notices.js';
+import { itemTitle, pack, statusName, threadBlocks, typeLabel, typeName, type Reader } from './notices.js';
 import { excerpt, type FeedbackType } from './rules.js';
 import type { ItemView, MyItemRow } from './types.js';
 
@@ -13,7 +13,7 @@ export interface Screen {
 }
 
 /** The draft as it will be sent, before "with or without my name". */
-export function summaryText(w: Wording, draft: { type: FeedbackType; text: string; length: number; parts: number; attachments: number }): string {
+export function summaryText(w: Reader, draft: { type: FeedbackType; text: string; length: number; parts: number; attachments: number }): string {
   const { t, fmt } = w;
   return [
     t('feedback.form.summary_title'),
@@ -32,7 +32,7 @@ export function summaryText(w: Wording, draft: { type: FeedbackType; text: strin
 }
 
 /** One page of /my_feedback: a line and a button per item, newest first, with paging. */
-export function myListScreen(w: Wording, list: { total: number; items: MyItemRow[]; page: number; pages: number }): Screen {
+export function myListScreen(w: Reader, list: { total: number; items: MyItemRow[]; page: number; pages: number }): Screen {
   const { t, fmt } = w;
   const { total, items, page, pages } = list;
   if (total === 0) return { text: t('feedback.mine.empty') };
@@ -64,7 +64,7 @@ export function myListScreen(w: Wording, list: { total: number; items: MyItemRow
 }
 
 /** One of the member's items with its thread, in as few messages as fit; the buttons go under the last. */
-export function myItemMessages(w: Wording, view: ItemView): { chunks: string[]; keyboard: InlineKeyboardMarkup } {
+export function myItemMessages(w: Reader, view: ItemView): { chunks: string[]; keyboard: InlineKeyboardMarkup } {
   const { t } = w;
   const header = [...itemTitle(w, view), ...(view.anonymous ? [t('feedback.item.sent_anonymously')] : [])].join('\n');
   const rows: InlineKeyboardButton[][] = [];

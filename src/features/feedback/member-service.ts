@@ -8,7 +8,7 @@ import type { Language } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { fullName, itemInclude, languageOf, scopeOf, type UseCaseDeps, type ItemRow } from './access.js';
-import { adminNotice, wordingFor } from './notices.js';
+import { adminNotice, readerFor } from './notices.js';
 import { checkAttachments, checkParts, isFeedbackType, isUrgentType, noticeRecipients } from './rules.js';
 import type { FeedbackDraft, FollowUp, ItemView, MyItemRow } from './types.js';
 
@@ -34,7 +34,7 @@ export function createMemberFeedback({ prisma, outbox, translator, clock, access
     for (const [lang, chats] of byLanguage) {
       await outbox.enqueue(
         {
-          payload: adminNotice(wordingFor(translator, lang), { item, sender, event, text: message.text, attachments: message.attachments }),
+          payload: adminNotice(readerFor(translator, lang), { item, sender, event, text: message.text, attachments: message.attachments }),
           recipients: chats,
           dedupeKey: `feedback-${event}:${message.id}:${lang}`,
           notBefore: urgent ? now : nextAllowedTime(now),

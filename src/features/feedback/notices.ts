@@ -1,44 +1,36 @@
 /**
  * The text of what feedback sends through the outbox (the admins' notices, the answer to the sender,
  * reminders, the digest) and what both sides show of a thread, so it reads the same to both. Every
- * function takes a Wording: a handler's ctx is one, and wordingFor() makes one for a recipient.
+ * function takes a Reader: a handler's ctx is one, and readerFor() makes one for a recipient.
  */
-import { formatterFor, type Formatter } from '../../platform/i18n/format.js';
-import { escapeHtml, type Language, type Translator } from '../../platform/i18n/index.js';
+import type { Reader } from '../../platform/i18n/format.js';
+import { escapeHtml } from '../../platform/i18n/index.js';
 import type { InlineKeyboard, OutboxPayload } from '../../platform/delivery/outbox.js';
 import { BUTTONS } from './callbacks.js';
 import { excerpt, type FeedbackStatus, type FeedbackType } from './rules.js';
 import type { ItemView } from './types.js';
 
-/** The words and the number/date formats of one reader. */
-export interface Wording {
-  t(key: string, options?: Record<string, unknown>): string;
-  fmt: Formatter;
-}
-
-export function wordingFor(translator: Translator, lang: Language): Wording {
-  return { t: (key, options) => translator.t(lang, key, options), fmt: formatterFor(lang) };
-}
+export { readerFor, type Reader } from '../../platform/i18n/format.js';
 
 const TYPE_ICONS: Record<FeedbackType, string> = { SUGGESTION: '💡', CRITICISM: '📝', COMPLAINT: '⚠️', QUESTION: '❓' };
 /** Telegram's limit on one message, counted on the text as shown (markup excluded). */
 const MESSAGE_MAX = 4096;
 const NOTICE_EXCERPT = 600;
 
-export const typeName = (w: Wording, type: FeedbackType) => w.t(`feedback.types.${type}`);
+export const typeName = (w: Reader, type: FeedbackType) => w.t(`feedback.types.${type}`);
 
 /** The type with its icon, as buttons and screens show it. */
-export const typeLabel = (w: Wording, type: FeedbackType) => `${TYPE_ICONS[type]} ${typeName(w, type)}`;
+export const typeLabel = (w: Reader, type: FeedbackType) => `${TYPE_ICONS[type]} ${typeName(w, type)}`;
 
-export const statusName = (w: Wording, status: FeedbackStatus) => w.t(`feedback.statuses.${status}`);
+export const statusName = (w: Reader, status: FeedbackStatus) => w.t(`feedback.statuses.${status}`);
 
 const html = (text: string, replyMarkup?: InlineKeyboard): OutboxPayload => ({ kind: 'TEXT', parseMode: 'HTML', text, ...(replyMarkup ? { replyMarkup } : {}) });
 
-const viewButton = (w: Wording, itemId: number): InlineKeyboard => ({
+const viewButton = (w: Reader, itemId: number): InlineKeyboard => ({
   inline_keyboard: [[{ text: w.t('feedback.notice.view_button'), callback_data: BUTTONS.view.data(itemId) }]],
 });
 
-export const followUpButton = (w: Wording, itemId: number): InlineKeyboard => ({
+export const followUpButton = (w: Reader, itemId: number): InlineKeyboard => ({
   inline_keyboard: [[{ text: w.t('feedback.mine.followup_button'), callback_data: BUTTONS.followUp.data(itemId) }]],
 });
 
@@ -54,7 +46,7 @@ export interface AdminNotice {
 }
 
 /** A new item or a follow-up, to an admin who may read it, with a button that opens it. */
-export function adminNotice(w: Wording, n: AdminNotice): OutboxPayload {
+export function adminNotice(w: Reader, n: AdminNotice): OutboxPayload {
   const { t, fmt } = w;
   const ngo = n.sender?.ngo ? t('feedback.notice.ngo', { name: escapeHtml(n.sender.ngo.name), county: escapeHtml(n.sender.ngo.county) }) : '';
   const from = n.item.anonymous ? t('feedback.notice.anonymous') : t('feedback.notice.from', { name: escapeHtml(n.sender?.name ?? '—'), ngo });
@@ -70,14 +62,14 @@ export function adminNotice(w: Wording, n: AdminNotice): OutboxPayload {
   return html(text, viewButton(w, n.item.id));
 }
 
-export function assignedNotice(w: Wording, item: { id: number; type: FeedbackType }, by: string): OutboxPayload {
+export function assignedNotice(w: Reader, item: { id: number; type: FeedbackType }, by: string): OutboxPayload {
   return html(w.t('feedback.notice.assigned', { id: w.fmt.digits(item.id), type: typeName(w, item.type), by: escapeHtml(by) }), viewButton(w, item.id));
 }
 
 const REMINDER_LIST_MAX = 30;
 
 /** One admin's daily list of items left unanswered, the longest waiting first. */
-export function reminderNotice(w: Wording, items: readonly { id: number; type: FeedbackType; waitingSince: Date; workingDays: number }[], reminderDays: number): OutboxPayload {
+export function reminderNotice(w: Reader, items: readonly { id: number; type: FeedbackType; waitingSince: Date; workingDays: number }[], reminderDays: number): OutboxPayload {
   const { t, fmt } = w;
   const lines = items.slice(0, REMINDER_LIST_MAX).map((i) =>
     t('feedback.reminder.item', { id: fmt.digits(i.id), type: typeName(w, i.type), since: fmt.date(i.waitingSince), days: fmt.digits(i.workingDays) }),
@@ -95,7 +87,7 @@ export interface DigestLine {
 }
 
 /** What the members wrote between two times, new items and follow-ups apart. */
-export function digestNotice(w: Wording, from: Date, to: Date, fresh: readonly DigestLine[], followed: readonly DigestLine[]): OutboxPayload {
+export function digestNotice(w: Reader, from: Date, to: Date, fresh: readonly DigestLine[], followed: readonly DigestLine[]): OutboxPayload {
   const { t, fmt } = w;
   const line = (i: DigestLine) =>
     t('feedback.digest.item', {
@@ -126,7 +118,7 @@ const SENDER_KEYS: Record<SenderEvent, string> = {
 };
 
 /** The office's answer, or the item closed or reopened, with the tracking number; follow-ups welcome unless closed. */
-export function senderNotice(w: Wording, event: SenderEvent, item: { id: number; type: FeedbackType }, answer?: string): OutboxPayload {
+export function senderNotice(w: Reader, event: SenderEvent, item: { id: number; type: FeedbackType }, answer?: string): OutboxPayload {
   const text = w.t(SENDER_KEYS[event], { id: w.fmt.digits(item.id), type: typeName(w, item.type), ...(answer !== undefined ? { text: escapeHtml(answer) } : {}) });
   return html(text, event === 'closed' ? undefined : followUpButton(w, item.id));
 }
@@ -155,14 +147,14 @@ export function pack(blocks: string[], max = MESSAGE_MAX): string[] {
   return messages;
 }
 
-function authorLine(w: Wording, m: ItemView['messages'][number], reader: 'admin' | 'owner'): string {
+function authorLine(w: Reader, m: ItemView['messages'][number], reader: 'admin' | 'owner'): string {
   if (reader === 'owner') return w.t(m.fromOffice ? 'feedback.thread.office' : 'feedback.thread.you');
   if (m.fromOffice) return w.t('feedback.thread.office_named', { name: escapeHtml(m.author ?? '—') });
   return m.author === null ? w.t('feedback.thread.anonymous_sender') : w.t('feedback.thread.sender_named', { name: escapeHtml(m.author) });
 }
 
 /** The thread, one block per message, with who wrote it and when (Jalali, Tehran time). */
-export function threadBlocks(w: Wording, view: ItemView, reader: 'admin' | 'owner'): string[] {
+export function threadBlocks(w: Reader, view: ItemView, reader: 'admin' | 'owner'): string[] {
   return view.messages.map((m) => {
     const lines = [w.t('feedback.thread.header', { who: authorLine(w, m, reader), when: w.fmt.dateTime(m.createdAt) })];
     if (m.text) lines.push(escapeHtml(m.text));
@@ -172,7 +164,7 @@ export function threadBlocks(w: Wording, view: ItemView, reader: 'admin' | 'owne
 }
 
 /** The first lines of an item, on both sides: tracking number, type, status. */
-export function itemTitle(w: Wording, view: Pick<ItemView, 'id' | 'type' | 'status'>): string[] {
+export function itemTitle(w: Reader, view: Pick<ItemView, 'id' | 'type' | 'status'>): string[] {
   return [
     w.t('feedback.item.title', { id: w.fmt.digits(view.id), type: typeLabel(w, view.type) }),
     w.t('feedback.item.status', { status: statusName(w, view.status) }),

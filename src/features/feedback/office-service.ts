@@ -8,7 +8,7 @@ import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { fullName, languageOf, scopeOf, type UseCaseDeps } from './access.js';
-import { assignedNotice, senderNotice, wordingFor, type SenderEvent } from './notices.js';
+import { assignedNotice, senderNotice, readerFor, type SenderEvent } from './notices.js';
 import { FEEDBACK_LIMITS, isOverdue, mayRead, prepareReplyText, type FeedbackType, type Reader } from './rules.js';
 import type { InboxFilter, InboxPage, ItemView } from './types.js';
 
@@ -30,7 +30,7 @@ export function createOfficeFeedback({ prisma, outbox, translator, clock, access
     const user = await db.user.findUnique({ where: { id: item.userId }, select: { language: true } });
     await outbox.enqueue(
       {
-        payload: senderNotice(wordingFor(translator, languageOf(user?.language)), event, item, answer),
+        payload: senderNotice(readerFor(translator, languageOf(user?.language)), event, item, answer),
         recipients: [item.userId],
         dedupeKey,
         source: { type: 'feedback', id: String(item.id) },
@@ -152,7 +152,7 @@ export function createOfficeFeedback({ prisma, outbox, translator, clock, access
         const by = await tx.user.findUnique({ where: { id: adminId } });
         await outbox.enqueue(
           {
-            payload: assignedNotice(wordingFor(translator, languageOf(assignee.user.language)), item, by ? fullName(by) : '—'),
+            payload: assignedNotice(readerFor(translator, languageOf(assignee.user.language)), item, by ? fullName(by) : '—'),
             recipients: [assigneeId],
             dedupeKey: `feedback-assigned:${itemId}:${assigneeId}:${now.getTime()}`,
             source: { type: 'feedback', id: String(itemId) },

@@ -7,22 +7,14 @@
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { shorten } from '../../platform/bot/ui.js';
 import type { OutboxPayload } from '../../platform/delivery/outbox.js';
-import { formatterFor, type Formatter } from '../../platform/i18n/format.js';
+import { formatterFor, readerFor, type Reader } from '../../platform/i18n/format.js';
 import { escapeHtml, type Language, type Translator } from '../../platform/i18n/index.js';
 import { reviewButtons } from './callbacks.js';
 import { submissionVersion, type Decision, type Membership, type NgoFacts, type NgoRecord } from './rules.js';
 
 type T = (key: string, options?: Record<string, unknown>) => string;
 
-/** Who reads a text: a handler's context is one, and readerFor makes one for an outbox recipient. */
-export interface Reader {
-  t: T;
-  fmt: Formatter;
-}
-
-export function readerFor(translator: Translator, lang: Language): Reader {
-  return { t: (key, options) => translator.t(lang, key, options), fmt: formatterFor(lang) };
-}
+export { readerFor, type Reader } from '../../platform/i18n/format.js';
 
 const DASH = '—';
 

@@ -1,9 +1,9 @@
 /**
  * Training needs (نیازهای آموزشی): an approved NGO tells the office what training it needs, and the
- * office reads the demand grouped by topic and by county before it plans courses (courses.ts).
+ * office reads the demand grouped by topic and by county before it plans courses.
  */
 import type { PrismaClient } from '../../platform/db/client.js';
-import type { OutboxDb } from '../../platform/delivery/outbox.js';
+import type { Db } from './course-store.js';
 import type { Clock } from '../../platform/text/clock.js';
 import {
   aggregateDemand,
@@ -75,7 +75,7 @@ export async function requireOfficeAdmin(prisma: PrismaClient, adminId: bigint) 
  * NGOs with an open need on this topic declared before `before` (the course's publication), among
  * those the course is for: they are told first and may enrol during the head start.
  */
-export async function requesterNgoIds(db: OutboxDb, topicId: number | null, before: Date, eligibility: Eligibility = ALL_NGOS): Promise<Set<number>> {
+export async function requesterNgoIds(db: Db, topicId: number | null, before: Date, eligibility: Eligibility = ALL_NGOS): Promise<Set<number>> {
   if (topicId === null) return new Set();
   const rows = await db.trainingNeed.findMany({
     where: {
@@ -119,6 +119,7 @@ function toView(row: NeedRow): NeedView {
   };
 }
 
+/** A factory that only binds the dependencies: each use case in it is a short function of its own. */
 export function createTrainingService(deps: { prisma: PrismaClient; clock: Clock }) {
   const { prisma, clock } = deps;
 

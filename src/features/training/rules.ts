@@ -36,6 +36,8 @@ export const MAX_SCORE = 5;
 const HOUR_MS = 3_600_000;
 
 export type TrainingFormat = 'IN_PERSON' | 'ONLINE';
+export const FORMATS: readonly TrainingFormat[] = ['IN_PERSON', 'ONLINE'];
+export const isFormat = (v: unknown): v is TrainingFormat => v === 'IN_PERSON' || v === 'ONLINE';
 export type EnrollmentStatus = 'ENROLLED' | 'WAITLISTED' | 'CANCELLED';
 
 export interface Eligibility {

@@ -8,7 +8,7 @@ import { formatJalaliDate, formatJalaliDateTime, formatJalaliLong, toJalali } fr
 import { formatNumber, toPersianDigits } from '../text/persian-text.js';
 import { formatIranMobileForDisplay } from '../text/phone.js';
 import { AppError } from '../errors.js';
-import { escapeHtml, type Language } from './index.js';
+import { escapeHtml, type Language, type Translator } from './index.js';
 
 export interface Formatter {
   readonly lang: Language;
@@ -90,4 +90,17 @@ export function shownValue(fmt: Formatter, key: string, value: unknown): string 
 /** The text of a business refusal in the reader's language: the one place an AppError becomes words. */
 export function errorMessage(t: (key: string, options?: Record<string, unknown>) => string, fmt: Formatter, err: AppError): string {
   return t(err.code, Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, shownValue(fmt, k, v)])));
+}
+
+/**
+ * Everything a notice needs to speak to one reader: their texts and their formatter. A handler's ctx is
+ * one already (ctx.t, ctx.fmt); a use case that writes to someone else makes one with readerFor.
+ */
+export interface Reader {
+  t(key: string, options?: Record<string, unknown>): string;
+  fmt: Formatter;
+}
+
+export function readerFor(translator: Translator, lang: Language): Reader {
+  return { t: (key, options) => translator.t(lang, key, options), fmt: formatterFor(lang) };
 }

@@ -15,6 +15,11 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
+/** A stored language (null until the person chooses), or the default: Persian. */
+export function languageOr(value: unknown): Language {
+  return isLanguage(value) ? value : DEFAULT_LANGUAGE;
+}
+
 const localesDir = fileURLToPath(new URL('../../../locales/', import.meta.url));
 
 function loadResources() {
