@@ -1,9 +1,21 @@
 /** Announcements to NGOs: composed by staff, sent now or later, recurring, with a live progress card and a report. */
 import type { FeatureModule } from '../../platform/bot/feature.js';
 import type { Services } from '../index.js';
-import { broadcastFeature, broadcastForm } from './bot.js';
+import { broadcastFeature } from './bot.js';
+import { broadcastForm } from './forms.js';
 
-export { createBroadcastService } from './service.js';
+export { createBroadcastService, type BroadcastService, type NewBroadcast } from './service.js';
+export {
+  AUDIENCE_STATUSES,
+  DEFAULT_AUDIENCE,
+  isDefaultAudience,
+  parseAudience,
+  scopeAudience,
+  type Audience,
+  type AudienceStatus,
+} from './audience.js';
+export { audienceWhere } from './audience-query.js';
+export { startTimeText } from './notices.js';
 
 export const broadcastsModule: FeatureModule<Services> = {
   name: 'broadcasts',
