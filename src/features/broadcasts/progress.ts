@@ -7,7 +7,7 @@ import type { PrismaClient } from '../../platform/db/client.js';
 import type { Broadcast } from '../../platform/db/generated/client.js';
 import type { DeliveryFailure } from '../../platform/delivery/dispatcher.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
-import { DEFAULT_LANGUAGE, isLanguage, type Translator } from '../../platform/i18n/index.js';
+import { type Translator, languageOr } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
 import { isQuietTime, nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { parseAudience } from './audience.js';
@@ -45,7 +45,7 @@ const cardKey = (id: number) => `broadcast-card:${id}`;
 /** The admin who made a broadcast reads its card and report in their own language. */
 async function readerOf({ prisma, translator }: BroadcastDeps, userId: bigint): Promise<Reader> {
   const user = await prisma.user.findUnique({ where: { id: userId }, select: { language: true } });
-  return readerFor(translator, isLanguage(user?.language) ? user.language : DEFAULT_LANGUAGE);
+  return readerFor(translator, languageOr(user?.language));
 }
 
 export async function countsOf({ outbox }: BroadcastDeps, outboxMessageId: bigint | null): Promise<BroadcastCounts> {

@@ -6,7 +6,7 @@
 import type { PrismaClient } from '../../platform/db/client.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
 import type { Outbox, OutboxDb, OutboxPayload } from '../../platform/delivery/outbox.js';
-import { DEFAULT_LANGUAGE, isLanguage, type Language, type Translator } from '../../platform/i18n/index.js';
+import { type Language, type Translator, languageOr } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { mayReview, type Membership, type NgoRecord, type RegistrationDraft } from './rules.js';
@@ -46,7 +46,7 @@ export function toRecord(row: NgoRow): NgoRecord {
   };
 }
 
-export const languageOf = (language: string | null | undefined): Language => (isLanguage(language) ? language : DEFAULT_LANGUAGE);
+export const languageOf = languageOr;
 
 /** Two requests racing past a check: the database's unique key decides, and the loser is told why. */
 export function isUniqueViolation(err: unknown): boolean {

@@ -1,7 +1,7 @@
 /** Managing the office's staff: list, add (province or county), remove. Super admins only for changes. */
 import { Composer } from 'telegraf';
 import { normalizeInput } from '../../platform/text/index.js';
-import { escapeHtml, isLanguage, DEFAULT_LANGUAGE } from '../../platform/i18n/index.js';
+import { escapeHtml, languageOr } from '../../platform/i18n/index.js';
 import { AppError } from '../../platform/errors.js';
 import type { AdminView } from './service.js';
 import type { BotContext } from '../../platform/bot/context.js';
@@ -34,7 +34,7 @@ adminsFeature.command('add_admin', requireAdmin, async (ctx) => {
   }
   const added = await ctx.services.admins.addAdmin(ctx.user.id, { targetId, role, countyName: countyWords.join(' ') });
   const target = await ctx.services.users.languageOf(targetId);
-  await ctx.commandMenu.grantStaff(ctx.telegram, targetId, isLanguage(target) ? target : DEFAULT_LANGUAGE).catch((err) =>
+  await ctx.commandMenu.grantStaff(ctx.telegram, targetId, languageOr(target)).catch((err) =>
     ctx.log.warn({ err }, 'could not set the admin command list'),
   );
   await ctx.reply(ctx.t('admin.added', { name: escapeHtml(added.name), role: roleText(ctx, added) }), { parse_mode: 'HTML' });

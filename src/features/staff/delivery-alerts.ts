@@ -5,7 +5,7 @@
 import type { PrismaClient } from '../../platform/db/client.js';
 import type { DeliveryFailure } from '../../platform/delivery/dispatcher.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
-import { DEFAULT_LANGUAGE, isLanguage, type Translator } from '../../platform/i18n/index.js';
+import { type Translator, languageOr } from '../../platform/i18n/index.js';
 import { deliveryFailed } from './notices.js';
 
 export function createDeliveryAlerts(deps: { prisma: PrismaClient; outbox: Outbox; translator: Translator }) {
@@ -16,7 +16,7 @@ export function createDeliveryAlerts(deps: { prisma: PrismaClient; outbox: Outbo
       // Alerts have no sender of their own, so an alert that fails cannot start a chain of alerts.
       if (!message?.createdBy) return;
       const sender = await prisma.user.findUnique({ where: { id: message.createdBy }, select: { language: true } });
-      const lang = isLanguage(sender?.language) ? sender.language : DEFAULT_LANGUAGE;
+      const lang = languageOr(sender?.language);
       await outbox.enqueue({
         payload: deliveryFailed(translator, lang, failure.chatId, failure.reason),
         recipients: [message.createdBy],

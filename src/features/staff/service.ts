@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../platform/db/client.js';
 import type { AdminRole } from '../../platform/db/generated/enums.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
 import { normalizeInput } from '../../platform/text/index.js';
-import { DEFAULT_LANGUAGE, isLanguage, type Language, type Translator } from '../../platform/i18n/index.js';
+import { type Language, type Translator, languageOr } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { youWereAdded } from './notices.js';
@@ -38,7 +38,7 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
     /** Every staff member's chat and language: each gets the staff command menu at start-up. */
     async staffLanguages(): Promise<{ chatId: bigint; lang: Language }[]> {
       const admins = await prisma.admin.findMany({ select: { userId: true, user: { select: { language: true } } } });
-      return admins.map((a) => ({ chatId: a.userId, lang: isLanguage(a.user.language) ? a.user.language : DEFAULT_LANGUAGE }));
+      return admins.map((a) => ({ chatId: a.userId, lang: languageOr(a.user.language) }));
     },
 
     /** Admins named in ADMIN_IDS become super admins at start, even before they first write to the bot. */
@@ -80,7 +80,7 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
         county = await prisma.county.findFirst({ where: { name, active: true }, select: { id: true, name: true } });
         if (!county) throw new AppError('admin.unknown_county', { county: name });
       }
-      const lang = isLanguage(target.language) ? target.language : DEFAULT_LANGUAGE;
+      const lang = languageOr(target.language);
       await prisma.$transaction(async (tx) => {
         await tx.admin.upsert({
           where: { userId: target.id },

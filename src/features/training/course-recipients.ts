@@ -3,14 +3,14 @@
  * in the manager's language, written to the outbox in the caller's transaction (invariant 1).
  */
 import type { Outbox } from '../../platform/delivery/outbox.js';
-import { DEFAULT_LANGUAGE, isLanguage, type Language, type Translator } from '../../platform/i18n/index.js';
+import { type Language, type Translator, languageOr } from '../../platform/i18n/index.js';
 import { readerFor, type Notice, type Reader } from './course-notices.js';
 import type { CourseView, Db } from './course-store.js';
 
 /** Source of the messages about one course's seats (promotions, changes, reminders, ratings). */
 export const NOTICE_SOURCE = 'course';
 
-export const langOf = (l: string | null | undefined): Language => (isLanguage(l) ? l : DEFAULT_LANGUAGE);
+export const langOf = languageOr;
 
 export interface NgoContact {
   ngoId: number;

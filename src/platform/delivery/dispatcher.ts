@@ -49,6 +49,13 @@ export interface DispatcherOptions {
   /** First retry delay after a 5xx or network error; it doubles each attempt (default 2000 ms). */
   backoffBaseMs?: number;
   idlePollMs?: number;
+  /**
+   * Least time between two messages to one chat. Unset: Telegram's one message a second per chat,
+   * kept by the gate for every process together. Tests that are not about pacing turn it down (0:
+   * a chat's messages go back to back, still one at a time and in order); this dispatcher then keeps
+   * the chats apart by itself, for its own sends only, so never set it where several processes send.
+   */
+  perChatIntervalMs?: number;
   /** A user blocked the bot or no longer exists. */
   onUnreachable?: (chatId: bigint, reason: string) => Promise<void>;
   /** A delivery failed for good for a reason of its own (a bad message, not a bad recipient). */
@@ -60,11 +67,43 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** A chat reserved this long before its send slot came is reserved again, so its interval starts at the send. */
 const CHAT_RESERVATION_SLACK_MS = 100;
 
+/** Telegram's limit: one message a second to one chat. */
+const TELEGRAM_CHAT_INTERVAL_MS = 1000;
+
 interface Batch {
   /** Real-time (monotonic) end of this batch's lease. */
   leaseEnds: number;
   /** Chats found unreachable during this batch: their other claimed rows must not go out. */
   unreachable: Set<bigint>;
+  /** Chats sent to in this batch (own pacing only): a chat's next row waits for the next batch. */
+  chats: Set<bigint>;
+}
+
+/** Per-chat pacing kept by one dispatcher in its own memory (`perChatIntervalMs`). */
+class OwnChatPacing {
+  /** Monotonic time from which each chat may be sent to again. */
+  private readonly nextSend = new Map<bigint, number>();
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** Reserves the chat and returns undefined when it is free, else how long its row should wait. */
+  reserve(chatId: bigint, batch: Batch): number | undefined {
+    const now = performance.now();
+    const wait = Math.max(0, (this.nextSend.get(chatId) ?? 0) - now);
+    // One row per chat per batch even with no interval: the batch's sends run concurrently, and a
+    // chat's messages must arrive one after the other, in order.
+    if (wait > 0 || batch.chats.has(chatId)) return wait;
+    batch.chats.add(chatId);
+    this.hold(chatId, now);
+    return undefined;
+  }
+
+  hold(chatId: bigint, now = performance.now()): void {
+    if (this.nextSend.size > 10_000) {
+      for (const [chat, at] of this.nextSend) if (at <= now) this.nextSend.delete(chat);
+    }
+    this.nextSend.set(chatId, now + this.intervalMs);
+  }
 }
 
 export class Dispatcher {
@@ -81,6 +120,7 @@ export class Dispatcher {
   private readonly sendTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
+  private readonly ownPacing: OwnChatPacing | undefined;
 
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? systemClock;
@@ -90,6 +130,7 @@ export class Dispatcher {
     this.sendTimeoutMs = o.sendTimeoutMs ?? Math.min(30_000, Math.floor(this.leaseMs / 2));
     this.maxAttempts = o.maxAttempts ?? 8;
     this.backoffBaseMs = o.backoffBaseMs ?? 2000;
+    this.ownPacing = o.perChatIntervalMs === undefined ? undefined : new OwnChatPacing(o.perChatIntervalMs);
   }
 
   start(): void {
@@ -140,7 +181,7 @@ export class Dispatcher {
   /** Claims one batch of due rows and sends them; returns how many rows it claimed. */
   async runOnce(): Promise<number> {
     // Taken before the claim, so it ends no later than the lease the database holds.
-    const batch: Batch = { leaseEnds: performance.now() + this.leaseMs, unreachable: new Set() };
+    const batch: Batch = { leaseEnds: performance.now() + this.leaseMs, unreachable: new Set(), chats: new Set() };
     const rows = await this.claim();
     if (rows.length === 0) return 0;
     await this.loadPayloads(rows);
@@ -152,9 +193,10 @@ export class Dispatcher {
         continue;
       }
       const reservedAt = performance.now();
-      if (!(await this.o.gate.tryAcquireChat(row.chat_id))) {
+      const chatBusyFor = await this.reserveChat(row.chat_id, batch);
+      if (chatBusyFor !== undefined) {
         // One message a second to a chat: this one waits its turn and keeps its order.
-        await this.release(row, 1000, false);
+        await this.release(row, chatBusyFor, false);
         continue;
       }
       await this.o.gate.waitForSlot();
@@ -164,13 +206,24 @@ export class Dispatcher {
         await this.release(row, 0, false);
         continue;
       }
-      if (performance.now() - reservedAt > CHAT_RESERVATION_SLACK_MS) await this.o.gate.holdChat(row.chat_id);
+      if (performance.now() - reservedAt > CHAT_RESERVATION_SLACK_MS) await this.holdChat(row.chat_id);
       const task = this.deliver(row, batch).finally(() => inFlight.delete(task));
       inFlight.add(task);
       if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
     return rows.length;
+  }
+
+  /** Reserves the row's chat and returns undefined when it is free, else how long the row should wait. */
+  private async reserveChat(chatId: bigint, batch: Batch): Promise<number | undefined> {
+    if (this.ownPacing) return this.ownPacing.reserve(chatId, batch);
+    return (await this.o.gate.tryAcquireChat(chatId)) ? undefined : TELEGRAM_CHAT_INTERVAL_MS;
+  }
+
+  private async holdChat(chatId: bigint): Promise<void> {
+    if (this.ownPacing) this.ownPacing.hold(chatId);
+    else await this.o.gate.holdChat(chatId);
   }
 
   /**
