@@ -9,7 +9,7 @@ import type { Translator } from '../platform/i18n/index.js';
 import type { KeyValueStore } from '../platform/kv/kv.js';
 import type { Clock } from '../platform/text/clock.js';
 import { createUserService } from '../platform/bot/users.js';
-import { broadcastsModule, createBroadcastService } from './broadcasts/index.js';
+import { broadcastsModule, createBroadcastService, createRecurringService } from './broadcasts/index.js';
 import { createDeadlineService, deadlinesModule } from './deadlines/index.js';
 import { createFeedbackService, feedbackModule } from './feedback/index.js';
 import { createNgoService, ngosModule } from './ngos/index.js';
@@ -31,13 +31,15 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps) {
+  const broadcasts = createBroadcastService(deps);
   return {
     translator: deps.translator,
     users: createUserService(deps),
     admins: createAdminService(deps),
     deliveryAlerts: createDeliveryAlerts(deps),
     ngos: createNgoService(deps),
-    broadcasts: createBroadcastService(deps),
+    broadcasts,
+    recurring: createRecurringService(deps, broadcasts),
     ...createCourseServices(deps),
     deadlines: createDeadlineService(deps),
     feedback: createFeedbackService(deps),

@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     const now = new Date(slot.at.getTime() + 5_000);
     const clock: Clock = { now: () => now };
     const services = (): DeadlineService =>
-      createDeadlineService({ prisma: db!.prisma, outbox: createOutbox({ prisma: db!.prisma, clock }), translator: createTranslator(), clock, sendRate: 25, editMessage: async () => {} });
+      createDeadlineService({ prisma: db!.prisma, outbox: createOutbox({ prisma: db!.prisma, clock }), translator: createTranslator(), clock });
 
     let ngoNumber = 1;
     let userId = 10_000_000;

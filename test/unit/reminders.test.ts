@@ -16,14 +16,12 @@ import {
   dueSlot,
   endOfTehranDay,
   isOverdue,
-  nextOccurrence,
-  occurrenceAround,
-  parseRecurrenceDate,
   parseReminderDays,
   parseTomanAmount,
   reminderSchedule,
   type ReminderSlot,
 } from '../../src/features/deadlines/rules.js';
+import { nextOccurrence, occurrenceAround, parseRecurrenceDate } from '../../src/features/broadcasts/recurring/rules.js';
 
 const DEFAULT = [30, 7, 1, 0];
 const at = (iso: string): Clock => ({ now: () => new Date(iso) });

@@ -9,17 +9,14 @@ import type { Broadcast, Prisma } from '../../platform/db/generated/client.js';
 import type { DeliveryFailure } from '../../platform/delivery/dispatcher.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
-import { formatterFor } from '../../platform/i18n/format.js';
-import type { Language } from '../../platform/i18n/index.js';
 import { scopeAudience, type Audience } from './audience.js';
 import { audienceWhere } from './audience-query.js';
-import { startTimeText } from './notices.js';
+
 import { countsOf, followBroadcast, startBroadcast, stopOnMessageFailure, type BroadcastDeps } from './progress.js';
 import { isInThePast, startTimeFor, type BroadcastCounts } from './rules.js';
 
 export { BROADCAST_SOURCE, type BroadcastDeps } from './progress.js';
 // Callers that imported the audience from here before it had its own module (recurring, deadlines).
-export { DEFAULT_AUDIENCE, parseAudience, type Audience } from './audience.js';
 
 export interface NewBroadcast {
   sourceChatId: bigint;
@@ -137,14 +134,6 @@ export function createBroadcastService(deps: BroadcastDeps) {
     /** Dispatcher: a failed delivery. False when it is not a broadcast's (another feature's alert handles it). */
     onDeliveryFailed(failure: DeliveryFailure): Promise<boolean> {
       return stopOnMessageFailure(deps, failure);
-    },
-
-    /**
-     * @deprecated Text, not a use case: kept for callers outside this feature; use `startTimeText`
-     * (exported by index.ts) with the reader's formatter.
-     */
-    describeStart(lang: Language, startAt: Date): string {
-      return startTimeText(formatterFor(lang), startAt);
     },
   };
 }

@@ -3,7 +3,8 @@ import type { FeatureModule } from '../../platform/bot/feature.js';
 import type { Services } from '../index.js';
 import { deadlineForms, deadlinesFeature } from './bot.js';
 
-export { createDeadlineService } from './service.js';
+export { createDeadlineService, type DeadlineService } from './service.js';
+export { NEW_PROJECT } from './actions.js';
 
 export const deadlinesModule: FeatureModule<Services> = {
   name: 'deadlines',
@@ -22,7 +23,6 @@ export const deadlinesModule: FeatureModule<Services> = {
     // On working days from 09:00, several times so that a morning outage still gets it sent (its dedupe
     // key holds it to one per admin and day).
     { name: 'deadline-overdue-digest', cron: '*/15 9-20 * * 0-4,6', run: (s, { now }) => s.deadlines.overdueDigest(now) },
-    { name: 'recurring-broadcasts', cron: '* * * * *', run: (s, { now }) => s.deadlines.recurringTick(now) },
   ],
   commands: { member: ['deadlines'], admin: ['new_deadline', 'deadlines_admin', 'deadline'] },
 };

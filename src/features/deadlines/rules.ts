@@ -14,8 +14,8 @@
  * Tehran has had no daylight saving time since 2022; days are counted on the Jalali calendar
  * (through the Gregorian day number, so leap years such as 1403 with its 30 Esfand need no special case).
  */
-import { jalaaliMonthLength, toGregorian, toJalaali } from 'jalaali-js';
-import { addJalaliMonths, daysBetweenTehran, jalaliToDate, toJalali, type JalaliDate, type TimeOfDay } from '../../platform/text/jalali.js';
+import { toGregorian, toJalaali } from 'jalaali-js';
+import { addJalaliMonths, daysBetweenTehran, jalaliToDate, toJalali, type JalaliDate } from '../../platform/text/jalali.js';
 import { DEFAULT_QUIET_HOURS, isQuietTime, nextAllowedTime, type QuietHours } from '../../platform/text/quiet-hours.js';
 import { normalizeInput, type Result } from '../../platform/text/persian-text.js';
 
@@ -27,6 +27,8 @@ export const MAX_REMINDER_DAYS = 365;
 export const MAX_REMINDER_COUNT = 8;
 /** Approved projects get three months to be carried out (DOMAIN.md). */
 export const PROJECT_MONTHS = 3;
+/** A report's length in characters. */
+export const REPORT_LIMITS = { min: 3, max: 3500 } as const;
 
 const DAY_MS = 86_400_000;
 /** How far a slot may be moved to find an allowed morning (a Friday needs one day; a week is plenty). */
@@ -188,64 +190,4 @@ export function parseTomanAmount(input: string): Result<number, AmountError> {
   const amount = Number(text.replace(/\D/g, ''));
   if (amount <= 0 || amount > MAX_AMOUNT_TOMAN) return { ok: false, error: 'range' };
   return { ok: true, value: amount };
-}
-
-// ---- recurring announcements ------------------------------------------------------------------
-
-export interface Recurrence {
-  rule: 'YEARLY' | 'MONTHLY';
-  /** YEARLY only: 1–12. */
-  month?: number | null;
-  /** 1–31, clamped to the month's length (30 Esfand in a common year falls on the 29th). */
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-export interface Occurrence {
-  /** '1405' for a yearly rule, '1405-05' for a monthly one: what RecurringBroadcast.lastPeriod records. */
-  period: string;
-  at: Date;
-}
-
-/** The occurrence of the rule in the Jalali year or month that contains `now` (it may be before or after `now`). */
-export function occurrenceAround(rule: Recurrence, now: Date): Occurrence {
-  const { jy, jm } = toJalali(now);
-  const month = rule.rule === 'YEARLY' ? (rule.month ?? 1) : jm;
-  const time: TimeOfDay = { hour: rule.hour, minute: rule.minute };
-  const day = Math.min(rule.day, jalaaliMonthLength(jy, month));
-  return {
-    period: rule.rule === 'YEARLY' ? String(jy) : `${jy}-${pad2(jm)}`,
-    at: jalaliToDate({ jy, jm: month, jd: day }, time),
-  };
-}
-
-/** The next time the rule fires strictly after `now`. */
-export function nextOccurrence(rule: Recurrence, now: Date): Occurrence {
-  const current = occurrenceAround(rule, now);
-  if (current.at.getTime() > now.getTime()) return current;
-  const { jy, jm } = toJalali(now);
-  // The same day of the next period: the middle of it is safely inside.
-  const next = addJalaliMonths({ jy, jm, jd: 15 }, rule.rule === 'YEARLY' ? 12 : 1);
-  return occurrenceAround(rule, jalaliToDate(next));
-}
-
-export type RecurrenceDateError = 'format' | 'month' | 'day';
-
-/** A yearly rule's date typed as 'month/day' ('5/20', '۰۵/۲۰'), or a monthly rule's day ('20'). */
-export function parseRecurrenceDate(input: string, rule: 'YEARLY' | 'MONTHLY'): Result<{ month: number | null; day: number }, RecurrenceDateError> {
-  const text = normalizeInput(input);
-  if (rule === 'MONTHLY') {
-    if (!/^\d{1,2}$/.test(text)) return { ok: false, error: 'format' };
-    const day = Number(text);
-    return day >= 1 && day <= 31 ? { ok: true, value: { month: null, day } } : { ok: false, error: 'day' };
-  }
-  const match = /^(\d{1,2})\s*[/\-.\u2215]\s*(\d{1,2})$/.exec(text);
-  if (!match) return { ok: false, error: 'format' };
-  const month = Number(match[1]);
-  const day = Number(match[2]);
-  if (month < 1 || month > 12) return { ok: false, error: 'month' };
-  // Farvardin–Shahrivar have 31 days, Mehr–Bahman 30, Esfand 30 in leap years (29 otherwise, clamped).
-  if (day < 1 || day > (month <= 6 ? 31 : 30)) return { ok: false, error: 'day' };
-  return { ok: true, value: { month, day } };
 }

@@ -7,7 +7,7 @@
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { shorten } from '../../platform/bot/ui.js';
 import type { OutboxPayload } from '../../platform/delivery/outbox.js';
-import { formatterFor, readerFor, type Reader } from '../../platform/i18n/format.js';
+import { readerFor, type Reader } from '../../platform/i18n/format.js';
 import { escapeHtml, type Language, type Translator } from '../../platform/i18n/index.js';
 import { reviewButtons } from './callbacks.js';
 import { submissionVersion, type Decision, type Membership, type NgoFacts, type NgoRecord } from './rules.js';
@@ -237,12 +237,4 @@ export function membersList(
   ];
   if (view.pages > 1) lines.push('', t('profile.members_page', { page: fmt.digits(view.page + 1), pages: fmt.digits(view.pages) }));
   return lines.join('\n');
-}
-
-/**
- * For the deadlines feature until it formats dates with `formatterFor(lang).date`, which gives the same
- * text; delete once nothing imports it.
- */
-export function jalali(lang: Language, date: Date): string {
-  return formatterFor(lang).date(date);
 }

@@ -1,0 +1,218 @@
+/**
+ * The deadlines use cases on the embedded database, without Telegram: creating a deadline for its
+ * targets, an NGO's report until it is accepted, extending and closing, the reminder engine (idempotent
+ * ticks, Friday and quiet-hour shifts, overdue notices) and the admins' digest. No dispatcher runs: the
+ * tests read what the use cases left in the outbox.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDeadlineService, type DeadlineService } from '../../src/features/deadlines/index.js';
+import { createOutbox } from '../../src/platform/delivery/outbox.js';
+import { createTranslator } from '../../src/platform/i18n/index.js';
+import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createAdmin, createNgo, createUser } from '../support/ngo-fixtures.js';
+
+const ADMIN = 1001n;
+const MANAGER = 2002n;
+const MEMBER_EN = 2003n;
+const OTHER_MANAGER = 2102n;
+/** Sunday 1405/09/01 10:00 Tehran: a working morning. */
+const SUNDAY_MORNING = new Date('2026-11-22T06:30:00Z');
+const tehran = (jd: number, hour: number, minute = 0) => jalaliToDate({ jy: 1405, jm: 9, jd }, { hour, minute });
+
+let db: TestDatabase;
+let now: Date;
+let service: DeadlineService;
+let ngoId: number;
+let otherNgoId: number;
+
+const clock = { now: () => now };
+const newService = () => createDeadlineService({ prisma: db.prisma, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
+
+beforeAll(async () => {
+  db = await createTestDatabase('embedded');
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+beforeEach(async () => {
+  await db.prisma.$executeRawUnsafe('TRUNCATE users, ngos, deadlines, outbox_messages, audit_log RESTART IDENTITY CASCADE');
+  now = SUNDAY_MORNING;
+  service = newService();
+  await createAdmin(db, ADMIN, 'PROVINCE_ADMIN');
+  ngoId = (await createNgo(db, { managerId: MANAGER, name: 'انجمن حامیان محیط زیست', status: 'APPROVED' })).id;
+  await createUser(db, MEMBER_EN, 'Sara', 'en');
+  await db.prisma.ngoMember.create({ data: { userId: MEMBER_EN, ngoId, role: 'MEMBER' } });
+  otherNgoId = (await createNgo(db, { managerId: OTHER_MANAGER, name: 'کانون جوانان رفسنجان', status: 'APPROVED', countyName: 'رفسنجان' })).id;
+});
+
+/** The queued deliveries with their message's key, by chat. */
+async function queued(keyPrefix = '') {
+  const rows = await db.prisma.outboxDelivery.findMany({
+    where: { message: { dedupeKey: { startsWith: keyPrefix } } },
+    include: { message: true },
+    orderBy: [{ chatId: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map((r) => ({ chatId: r.chatId, status: r.status, notBefore: r.notBefore, key: r.message.dedupeKey!, text: (r.message.payload as { text: string }).text }));
+}
+
+/** A reporting deadline for every approved NGO, due Tuesday 1405/09/03 12:00, reminded the day before. */
+function createGeneral(overrides: Partial<Parameters<DeadlineService['createGeneral']>[1]> = {}) {
+  return service.createGeneral(ADMIN, {
+    title: 'گزارش عملکرد پاییز',
+    description: null,
+    audience: { countyIds: [], fieldIds: [] },
+    dueDate: { jy: 1405, jm: 9, jd: 3 },
+    dueTime: { hour: 12, minute: 0 },
+    reminderDays: [1],
+    ...overrides,
+  });
+}
+
+describe('creating a deadline', () => {
+  it('when a project is recorded for an approved NGO, then it has one target and each member is told once in their language', async () => {
+    const created = await service.createProject(ADMIN, {
+      ngoId,
+      title: 'طرح پاکسازی کوه',
+      amountToman: 230_000_000,
+      startDate: { jy: 1405, jm: 9, jd: 1 },
+      dueDate: { jy: 1405, jm: 12, jd: 1 },
+      reminderDays: [30, 7, 1, 0],
+    });
+
+    expect(created.targetCount).toBe(1);
+    expect(await db.prisma.deadlineTarget.findMany({ select: { ngoId: true, status: true } })).toEqual([{ ngoId, status: 'PENDING' }]);
+    const told = await queued('deadline-new:');
+    expect(told.map((d) => [d.chatId, d.key.endsWith(':fa') ? 'fa' : 'en'])).toEqual([
+      [MANAGER, 'fa'],
+      [MEMBER_EN, 'en'],
+    ]);
+    expect(told[0]!.text).toContain('مهلت جدید برای سازمان شما');
+    expect(told[0]!.text).toContain('۲۳۰٬۰۰۰٬۰۰۰');
+    expect(told[1]!.text).toContain('230,000,000');
+  });
+
+  it('when a reporting deadline names a county, then only that county’s approved NGOs are its targets', async () => {
+    const rafsanjan = (await db.prisma.county.findUniqueOrThrow({ where: { name: 'رفسنجان' } })).id;
+    const created = await createGeneral({ audience: { countyIds: [rafsanjan], fieldIds: [] } });
+
+    expect(created.targetCount).toBe(1);
+    expect((await db.prisma.deadlineTarget.findMany()).map((t) => t.ngoId)).toEqual([otherNgoId]);
+    expect((await queued('deadline-new:')).map((d) => d.chatId)).toEqual([OTHER_MANAGER]);
+  });
+});
+
+describe('reports', () => {
+  it('when an NGO reports and reports again, then its part stays SUBMITTED, the admin is told each time, and after acceptance it may not report again', async () => {
+    const deadline = await createGeneral();
+
+    expect(await service.submitReport(MANAGER, deadline.id, { text: 'گزارش نخست ما' })).toEqual({ title: 'گزارش عملکرد پاییز', resubmitted: false });
+    now = new Date(now.getTime() + 60_000);
+    expect(await service.submitReport(MANAGER, deadline.id, { text: 'گزارش کامل‌تر ما' })).toEqual({ title: 'گزارش عملکرد پاییز', resubmitted: true });
+
+    const target = await db.prisma.deadlineTarget.findUniqueOrThrow({ where: { deadlineId_ngoId: { deadlineId: deadline.id, ngoId } } });
+    expect([target.status, target.reportText]).toEqual(['SUBMITTED', 'گزارش کامل‌تر ما']);
+    const toAdmin = await queued('deadline-report:');
+    expect(toAdmin.map((d) => d.chatId)).toEqual([ADMIN, ADMIN]);
+    expect(toAdmin[1]!.text).toContain('گزارش کامل‌تر ما');
+
+    await service.accept(ADMIN, deadline.id, ngoId);
+    await expect(service.submitReport(MANAGER, deadline.id, { text: 'باز هم گزارش' })).rejects.toMatchObject({ code: 'deadlines.errors.already_accepted' });
+  });
+
+  it('when an admin accepts a report twice, then it is accepted once and the NGO is told once', async () => {
+    const deadline = await createGeneral();
+    await service.submitReport(MANAGER, deadline.id, { text: 'گزارش ما' });
+
+    await service.accept(ADMIN, deadline.id, ngoId);
+    await expect(service.accept(ADMIN, deadline.id, ngoId)).rejects.toMatchObject({ code: 'deadlines.errors.already_accepted_admin' });
+
+    expect((await db.prisma.deadlineTarget.findUniqueOrThrow({ where: { deadlineId_ngoId: { deadlineId: deadline.id, ngoId } } })).status).toBe('ACCEPTED');
+    expect((await queued('deadline-accepted:')).map((d) => d.chatId)).toEqual([MANAGER, MEMBER_EN]);
+    expect(await db.prisma.auditLog.count({ where: { action: 'deadline.report_accepted' } })).toBe(1);
+  });
+});
+
+describe('the reminder engine', () => {
+  it('when the tick runs twice for the same slot, even in a new process, then the second adds nothing', async () => {
+    await createGeneral();
+    now = tehran(2, 9, 1);
+
+    const first = await service.remindersTick(now);
+    const again = await service.remindersTick(new Date(now.getTime() + 60_000));
+    const restarted = await newService().remindersTick(new Date(now.getTime() + 120_000));
+
+    expect(first).toEqual({ messages: 3, deliveries: 3 });
+    expect(again).toEqual({ messages: 0, deliveries: 0 });
+    expect(restarted).toEqual({ messages: 0, deliveries: 0 });
+    expect((await queued('reminder:')).map((d) => d.chatId).sort()).toEqual([MANAGER, MEMBER_EN, OTHER_MANAGER].sort());
+  });
+
+  it('when the day-before reminder falls on a Friday, then it comes on Thursday morning and nothing more on Friday', async () => {
+    await createGeneral({ dueDate: { jy: 1405, jm: 9, jd: 7 }, dueTime: { hour: 8, minute: 0 } });
+
+    expect(await service.remindersTick(tehran(5, 8, 59))).toEqual({ messages: 0, deliveries: 0 });
+    expect((await service.remindersTick(tehran(5, 9, 1))).deliveries).toBe(3);
+    expect((await newService().remindersTick(tehran(6, 9, 1))).deliveries).toBe(0);
+    expect((await queued('reminder:')).every((d) => d.key.includes(':1d-14050907:'))).toBe(true);
+  });
+
+  it('when a reminder is caught up in quiet hours, then it waits for the morning, marked late', async () => {
+    await createGeneral();
+    const night = tehran(2, 23, 30);
+
+    await service.remindersTick(night);
+
+    const reminders = await queued('reminder:');
+    expect(reminders).toHaveLength(3);
+    expect(reminders.every((d) => d.notBefore.getTime() === tehran(3, 7).getTime())).toBe(true);
+    expect(reminders.find((d) => d.chatId === MANAGER)!.text).toContain('با تأخیر فرستاده می‌شود');
+  });
+
+  it('when the due date has passed, then the NGOs still pending get an overdue notice, the list counts them overdue, and each admin gets one digest a day', async () => {
+    const deadline = await createGeneral();
+    await service.submitReport(OTHER_MANAGER, deadline.id, { text: 'گزارش ما' });
+    now = tehran(4, 9, 5);
+
+    await service.remindersTick(now);
+    const digests = [await service.overdueDigest(now), await service.overdueDigest(new Date(now.getTime() + 15 * 60_000))];
+
+    const overdue = await queued('reminder:');
+    expect(overdue.map((d) => d.chatId)).toEqual([MANAGER, MEMBER_EN]);
+    expect(overdue.every((d) => d.key.includes(':overdue-'))).toBe(true);
+    expect(overdue[0]!.text).toContain('مهلت به پایان رسید');
+    expect(digests).toEqual([1, 0]);
+    const [row] = await service.listForAdmin(ADMIN);
+    expect([row!.pending, row!.submitted, row!.overdue]).toEqual([1, 1, 1]);
+  });
+});
+
+describe('extending and closing', () => {
+  it('when a deadline is extended, then reminders held for the morning are cancelled and the NGOs are told the new date once', async () => {
+    const deadline = await createGeneral();
+    await service.remindersTick(tehran(2, 23, 30));
+
+    now = tehran(3, 8, 0);
+    const extended = await service.extend(ADMIN, deadline.id, { jy: 1405, jm: 9, jd: 10 });
+
+    expect(extended.dueAt.getTime()).toBe(tehran(10, 12).getTime());
+    expect((await queued('reminder:')).filter((d) => d.key.includes('14050903')).map((d) => d.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    const told = await queued('deadline-extended:');
+    expect(told.map((d) => d.chatId).sort()).toEqual([MANAGER, MEMBER_EN, OTHER_MANAGER].sort());
+    expect(told.every((d) => d.key.includes('14050910'))).toBe(true);
+    await expect(service.extend(ADMIN, deadline.id, { jy: 1405, jm: 9, jd: 9 })).rejects.toMatchObject({ code: 'deadlines.errors.extend_not_later' });
+  });
+
+  it('when a deadline is closed, then its queued reminders stop, later ticks send nothing and a second close is refused', async () => {
+    const deadline = await createGeneral();
+    await service.remindersTick(tehran(2, 23, 30));
+
+    await service.close(ADMIN, deadline.id);
+
+    expect((await queued('reminder:')).map((d) => d.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    expect(await newService().remindersTick(tehran(4, 9, 5))).toEqual({ messages: 0, deliveries: 0 });
+    await expect(service.close(ADMIN, deadline.id)).rejects.toMatchObject({ code: 'deadlines.errors.closed' });
+  });
+});
