@@ -1,20 +1,16 @@
 /** Staff management end to end: only the super admin changes staff; every change is audited and announced. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { storageModes } from '../support/database.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { e2eStorageMode } from '../support/database.js';
+import { NOT_ADMIN } from '../support/conversation.js';
+import { startHarness } from '../support/harness.js';
 
 const SUPER = 1001;
 const STAFF = 3003;
 const MEMBER = 2002;
 
-describe.each(storageModes())('staff management (%s storage)', (mode) => {
-  let h: Harness;
-  afterEach(async () => {
-    await h?.close();
-  });
-
+describe(`staff management (${e2eStorageMode()} storage)`, () => {
   it('when the super admin adds a county admin, then the new admin is told through the outbox, gets the admin menu, and it is audited', async () => {
-    h = await startHarness({ mode, adminIds: [SUPER] });
+    const h = await startHarness({ adminIds: [SUPER] });
     const boss = h.api.user(SUPER, { first_name: 'مدیر' });
     const staff = h.api.user(STAFF, { first_name: 'کارشناس' });
     staff.sendCommand('start');
@@ -50,11 +46,11 @@ describe.each(storageModes())('staff management (%s storage)', (mode) => {
 
     // Removal takes effect at once: the role is read from the database on every command.
     staff.sendCommand('admins');
-    expect((await staff.waitForReply()).params.text).toBe('این فرمان ویژه کارشناسان دفتر امور اجتماعی و فرهنگی استانداری است.');
+    expect((await staff.waitForReply()).params.text).toBe(NOT_ADMIN);
   });
 
   it('when the super admin types a bad command, then a Persian usage message comes and nothing changes', async () => {
-    h = await startHarness({ mode, adminIds: [SUPER] });
+    const h = await startHarness({ adminIds: [SUPER] });
     const boss = h.api.user(SUPER, { first_name: 'مدیر' });
     boss.sendCommand('add_admin', 'abc province');
     expect(String((await boss.waitForReply()).params.text)).toContain('روش استفاده');

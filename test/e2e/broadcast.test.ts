@@ -3,18 +3,19 @@
  * copy the admin's own message to every recipient once, the progress card is edited, the report and
  * the CSV of undelivered members arrive, and quiet hours, cancelling and restarts behave.
  *
- * The clock starts at a chosen Tehran time and runs on in real time: the dispatcher puts a chat's
- * second message a second later on that clock, so a frozen clock would never let it go out.
+ * The clock starts at a chosen Tehran time and runs on in real time: the dispatcher schedules on it
+ * (a chat's next message, a retry after a server error), so a frozen clock would hold messages back.
  */
 import type { Message } from 'telegraf/types';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/platform/text/clock.js';
+import { describe, expect, it } from 'vitest';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toAsciiDigits, toPersianDigits } from '../../src/platform/text/persian-text.js';
-import { storageModes } from '../support/database.js';
+import { e2eStorageMode } from '../support/database.js';
+import { inlineButtons, messageIdOf, NOT_ADMIN, reply, STALE_BUTTON } from '../support/conversation.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { createAudience, expectedRecipients, type AudienceNgo, type AudienceNgoSpec } from '../support/ngo-audience.js';
+import { startOffice, testClock } from '../support/fixtures.js';
+import type { Harness } from '../support/harness.js';
+import { expectedRecipients, MIXED_AUDIENCE, type AudienceNgoSpec } from '../support/ngo-audience.js';
 
 const ADMIN = 1001;
 const STRANGER = 4004;
@@ -25,8 +26,6 @@ const SUNDAY_MORNING = '2026-11-22T06:30:00Z';
 /** Sunday 1405/09/01 23:00 Tehran: quiet hours. */
 const SUNDAY_NIGHT = '2026-11-22T19:30:00Z';
 
-const NOT_ADMIN = 'این فرمان ویژه کارشناسان دفتر امور اجتماعی و فرهنگی استانداری است.';
-const STALE = 'این دکمه دیگر معتبر نیست.';
 const ASK_MESSAGE = 'اطلاعیه را همان‌گونه که باید';
 const CONTINUE = '👁 ادامه و پیش‌نمایش';
 const SEND_NOW = '📤 ارسال اکنون';
@@ -34,30 +33,6 @@ const SCHEDULE = '🗓 زمان‌بندی ارسال';
 const URGENT = '⬜ فوری (بدون رعایت ساعات استراحت)';
 const CANCEL = '✖️ انصراف';
 const PREVIEW_TITLE = 'پیش‌نمایش اطلاعیه';
-
-const AUDIENCE: AudienceNgoSpec[] = [
-  { name: 'انجمن حامیان محیط زیست کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 2 },
-  { name: 'کانون جوانان رفسنجان', county: 'رفسنجان', fields: ['ورزش و جوانان'], members: 1 },
-  { name: 'مؤسسه سلامت بم', county: 'بم', fields: ['بهداشت و سلامت', 'محیط زیست'], members: 1 },
-  { name: 'جمعیت یاوران سلامت کرمان', county: 'کرمان', fields: ['بهداشت و سلامت'], members: 2 },
-  { name: 'خیریه امید جیرفت', county: 'جیرفت', fields: ['امور خیریه'], status: 'PENDING', members: 1 },
-  { name: 'انجمن ورزشی کرمان', county: 'کرمان', fields: ['ورزش و جوانان'], status: 'SUSPENDED' },
-];
-
-function clockFrom(iso: string): Clock {
-  const base = Date.parse(iso);
-  const started = Date.now();
-  return { now: () => new Date(base + (Date.now() - started)) };
-}
-
-function messageId(call: RecordedCall): number {
-  return (call.response as { result: Message }).result.message_id;
-}
-
-function inlineButtons(markup: unknown): { text: string; callback_data?: string }[] {
-  const parsed = (typeof markup === 'string' ? JSON.parse(markup) : markup) as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
-  return (parsed?.inline_keyboard?.flat() ?? []).map(({ text, callback_data }) => ({ text, callback_data }));
-}
 
 /** The recipient count the bot shows, e.g. "تعداد گیرندگان: <b>۷</b> نفر". */
 function countIn(text: string): number {
@@ -79,21 +54,13 @@ function copiesTo(h: Harness): Map<number, RecordedCall[]> {
 
 const sortedKeys = (m: Map<number, unknown>) => [...m.keys()].sort((a, b) => a - b);
 
-describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
+describe(`broadcasts (${e2eStorageMode()} storage)`, () => {
   let h: Harness;
-  afterEach(async () => {
-    await h?.close();
-  });
 
-  async function setup(clockIso = SUNDAY_MORNING, specs = AUDIENCE) {
-    h = await startHarness({ mode, adminIds: [ADMIN], clock: clockFrom(clockIso) });
-    const ngos = await createAudience(h.db, specs);
-    const admin = h.api.user(ADMIN, { first_name: 'مهسا' });
-    return { admin, ngos };
-  }
-
-  async function reply(user: FakeUser, includes: string): Promise<RecordedCall> {
-    return user.waitForReply((c) => String(c.text).includes(includes));
+  async function setup(clockIso = SUNDAY_MORNING, specs: readonly AudienceNgoSpec[] = MIXED_AUDIENCE) {
+    const office = await startOffice({ adminIds: [ADMIN], clock: testClock(clockIso), audience: specs });
+    h = office.h;
+    return { admin: h.api.user(ADMIN, { first_name: 'مهسا' }), ngos: office.audience };
   }
 
   /** Presses an inline button and returns the text the bot redrew the admin's message with. */
@@ -144,13 +111,13 @@ describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
     const { copy, summary } = await toPreview(admin);
     expect(copy.params).toMatchObject({ chat_id: ADMIN, from_chat_id: ADMIN, message_id: sourceId });
     expect(countIn(String(summary.text))).toBe(expected.length);
-    expect(inlineButtons(summary.params.reply_markup).map((b) => b.text)).toEqual([SEND_NOW, SCHEDULE, URGENT, '👥 تغییر مخاطبان', CANCEL]);
+    expect(inlineButtons(summary).map((b) => b.text)).toEqual([SEND_NOW, SCHEDULE, URGENT, '👥 تغییر مخاطبان', CANCEL]);
 
     admin.pressButtonByText(SEND_NOW);
     expect(String((await reply(admin, 'آغاز شد')).text)).toContain(`به ${toPersianDigits(expected.length)} گیرنده`);
 
     const card = await h.api.waitForMessage(ADMIN, (c) => c.method === 'sendMessage' && String(c.text).includes('در جریان است'));
-    expect(inlineButtons(card.params.reply_markup)).toEqual([{ text: '✖️ لغو ارسال باقی‌مانده', callback_data: 'bc_cancel:1' }]);
+    expect(inlineButtons(card)).toEqual([{ text: '✖️ لغو ارسال باقی‌مانده', callback_data: 'bc_cancel:1' }]);
     const reportCall = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('گزارش اطلاعیه شماره ۱'), { timeoutMs: 20_000 });
     const csv = await h.api.waitForCall('sendDocument', (c) => c.chatId === ADMIN, { timeoutMs: 10_000 });
 
@@ -168,11 +135,11 @@ describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
     expect(h.api.calls('copyMessage').filter((c) => c.chatId === blockedId)).toHaveLength(1);
 
     // The card was edited in place, and its last state says finished, without the cancel button.
-    const edits = h.api.calls('editMessageText').filter((c) => c.chatId === ADMIN && Number(c.params.message_id) === messageId(card));
+    const edits = h.api.calls('editMessageText').filter((c) => c.chatId === ADMIN && Number(c.params.message_id) === messageIdOf(card));
     expect(edits.length).toBeGreaterThan(0);
     expect(String(edits.at(-1)!.params.text)).toContain('به پایان رسید');
     expect(String(edits.at(-1)!.params.text)).toContain(`ارسال‌شده: ${toPersianDigits(expected.length - 1)} از ${toPersianDigits(expected.length)}`);
-    expect(inlineButtons(edits.at(-1)!.params.reply_markup)).toEqual([]);
+    expect(inlineButtons(edits.at(-1)!)).toEqual([]);
 
     const report = String(reportCall.text);
     expect(report).toContain(`رسیده: ${toPersianDigits(expected.length - 1)}`);
@@ -261,7 +228,7 @@ describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
     // A forged button of the form, with no form open.
     const forged = stranger.pressButton('bcast:preview.send');
     await expect.poll(() => h.api.calls('answerCallbackQuery').some((c) => c.params.callback_query_id === forged.update.callback_query.id)).toBe(true);
-    expect(h.api.calls('answerCallbackQuery').find((c) => c.params.callback_query_id === forged.update.callback_query.id)?.params.text).toBe(STALE);
+    expect(h.api.calls('answerCallbackQuery').find((c) => c.params.callback_query_id === forged.update.callback_query.id)?.params.text).toBe(STALE_BUTTON);
 
     await composeText(admin);
     const { copy } = await toPreview(admin);
@@ -282,6 +249,7 @@ describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
 
     expect(await h.db.prisma.broadcast.count()).toBe(0);
     expect(await h.db.prisma.outboxDelivery.count({ where: { message: { sourceType: 'broadcast' } } })).toBe(0);
+    await h.waitForIdle();
     expect(copiesTo(h).size).toBe(0);
   });
 
@@ -329,7 +297,7 @@ describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
     const list = await reply(admin, 'اطلاعیه‌های اخیر');
     expect(String(list.text)).toContain('زمان‌بندی‌شده');
     expect(String(list.text)).toContain('زمان آغاز: ۱۴۰۵/۰۹/۰۷ ساعت ۰۷:۰۰');
-    expect(inlineButtons(list.params.reply_markup)).toEqual([{ text: '✖️ لغو اطلاعیه شماره ۱', callback_data: 'bc_cancel:1' }]);
+    expect(inlineButtons(list)).toEqual([{ text: '✖️ لغو اطلاعیه شماره ۱', callback_data: 'bc_cancel:1' }]);
 
     // A stranger pressing the same callback is refused and changes nothing.
     const stranger = h.api.user(STRANGER, { first_name: 'Stranger' });
@@ -342,19 +310,20 @@ describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
     const answer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === press.update.callback_query.id);
     expect(answer.params.text).toBe('اطلاعیه شماره ۱ لغو شد.');
     const redrawn = await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN, { after: press.mark });
-    expect(Number(redrawn.params.message_id)).toBe(messageId(list));
+    expect(Number(redrawn.params.message_id)).toBe(messageIdOf(list));
     expect(String(redrawn.params.text)).toContain('لغوشده');
-    expect(inlineButtons(redrawn.params.reply_markup)).toEqual([]);
+    expect(inlineButtons(redrawn)).toEqual([]);
     expect((await h.db.prisma.broadcast.findUniqueOrThrow({ where: { id: 1 } })).status).toBe('CANCELLED');
     const audit = await h.db.prisma.auditLog.findMany({ where: { entityType: 'broadcast', entityId: '1' }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['broadcast.created', 'broadcast.cancelled']);
 
     // Once more (an old copy of the list): refused politely.
-    const again = admin.pressButton('bc_cancel:1', messageId(list));
+    const again = admin.pressButton('bc_cancel:1', messageIdOf(list));
     const late = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === again.update.callback_query.id);
     expect(late.params.text).toBe('ارسال این اطلاعیه پیش‌تر به پایان رسیده یا لغو شده است.');
 
     await h.app.services.broadcasts.startDue();
+    await h.waitForIdle();
     expect(copiesTo(h).size).toBe(0);
   });
 
@@ -392,17 +361,18 @@ describe.each(storageModes())('broadcasts (%s storage)', (mode) => {
       h.db.prisma.outboxDelivery.count({ where: { status: 'PENDING', attempts: { gte: 1 }, message: { sourceType: 'broadcast' } } });
     await expect.poll(retrying, { timeout: 10_000 }).toBe(expected.length);
 
-    const press = admin.pressButton('bc_cancel:1', messageId(card));
+    const press = admin.pressButton('bc_cancel:1', messageIdOf(card));
     const answer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === press.update.callback_query.id);
     expect(answer.params.text).toBe('اطلاعیه شماره ۱ لغو شد.');
     const edit = await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN && String(c.params.text).includes('لغو شد'), { after: press.mark });
-    expect(Number(edit.params.message_id)).toBe(messageId(card));
+    expect(Number(edit.params.message_id)).toBe(messageIdOf(card));
     const report = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('گزارش اطلاعیه شماره ۱'));
     expect(String(report.text)).toContain(`لغوشده پیش از ارسال: ${toPersianDigits(expected.length)}`);
 
     outage.cancel();
     expect((await h.db.prisma.broadcast.findUniqueOrThrow({ where: { id: 1 } })).status).toBe('CANCELLED');
     expect(await h.db.prisma.outboxDelivery.count({ where: { status: 'CANCELLED', message: { sourceType: 'broadcast' } } })).toBe(expected.length);
+    await h.waitForIdle();
     expect(copiesTo(h).size).toBe(0);
   });
 

@@ -1,40 +1,29 @@
 /** The bot core end to end: real telegraf, long polling over HTTP against the fake Bot API. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memberCommands } from '../../src/platform/bot/feature.js';
 import { FEATURES } from '../../src/features/index.js';
-import { storageModes } from '../support/database.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { smokeStorageModes } from '../support/database.js';
+import { NOT_ADMIN, replyLabels, STALE_BUTTON } from '../support/conversation.js';
+import { startHarness } from '../support/harness.js';
 
 const ADMIN = 1001;
 const MEMBER = 2002;
 
-function keyboardLabels(params: Record<string, unknown>): string[] {
-  const markup = (typeof params.reply_markup === 'string' ? JSON.parse(params.reply_markup) : params.reply_markup) as
-    | { keyboard?: (string | { text: string })[][] }
-    | undefined;
-  return (markup?.keyboard ?? []).flat().map((b) => (typeof b === 'string' ? b : b.text));
-}
-
-describe.each(storageModes())('bot core (%s storage)', (mode) => {
-  let h: Harness;
-  afterEach(async () => {
-    await h?.close();
-  });
-
+describe.each(smokeStorageModes())('bot core (%s storage)', (mode) => {
   it('when a person sends /start, then they are welcomed in Persian with a Persian main menu', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'مریم' });
     user.sendCommand('start');
     const reply = await user.waitForReply();
     expect(String(reply.params.text)).toContain('مریم گرامی، سلام');
     expect(String(reply.params.text)).toContain('خوش آمدید');
-    expect(keyboardLabels(reply.params)).toEqual(['🏢 سازمان من', '📅 مهلت‌ها', '🎓 دوره‌های آموزشی', '💬 پیشنهاد و انتقاد', '📖 راهنما', '🌐 زبان / Language']);
+    expect(replyLabels(reply)).toEqual(['🏢 سازمان من', '📅 مهلت‌ها', '🎓 دوره‌های آموزشی', '💬 پیشنهاد و انتقاد', '📖 راهنما', '🌐 زبان / Language']);
     const stored = await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } });
     expect(stored).toMatchObject({ firstName: 'مریم', reachable: true });
   });
 
   it('when a deep-link payload comes with /start, then it is ignored safely and the welcome still comes', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Ali' });
     user.sendCommand('start', 'join-<script>-\u0000'.replace('\u0000', ''));
     const reply = await user.waitForReply();
@@ -42,7 +31,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   });
 
   it('when the user switches to English and back, then texts and menu follow, and the choice is remembered', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Sara' });
     user.sendCommand('language');
     const choice = await user.waitForReply();
@@ -51,7 +40,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     user.pressButtonByText('English');
     const changed = await user.waitForReply();
     expect(changed.params.text).toBe('The bot now speaks English.');
-    expect(keyboardLabels(changed.params)).toEqual(['🏢 My NGO', '📅 Deadlines', '🎓 Training courses', '💬 Suggestions and criticism', '📖 Help', '🌐 زبان / Language']);
+    expect(replyLabels(changed)).toEqual(['🏢 My NGO', '📅 Deadlines', '🎓 Training courses', '💬 Suggestions and criticism', '📖 Help', '🌐 زبان / Language']);
     expect((await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } }))?.language).toBe('en');
 
     // The English "Help" button works, and so would the Persian one.
@@ -67,11 +56,11 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     user.pressButtonByText('فارسی');
     const back = await user.waitForReply();
     expect(back.params.text).toBe('زبان ربات فارسی شد.');
-    expect(keyboardLabels(back.params)).toEqual(['🏢 سازمان من', '📅 مهلت‌ها', '🎓 دوره‌های آموزشی', '💬 پیشنهاد و انتقاد', '📖 راهنما', '🌐 زبان / Language']);
+    expect(replyLabels(back)).toEqual(['🏢 سازمان من', '📅 مهلت‌ها', '🎓 دوره‌های آموزشی', '💬 پیشنهاد و انتقاد', '📖 راهنما', '🌐 زبان / Language']);
   });
 
   it('when /cancel is sent with a half-filled form, then the form is gone, also after a restart', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Reza' });
     user.sendCommand('cancel');
     expect((await user.waitForReply()).params.text).toBe('فرم بازی برای لغو وجود ندارد. به منوی اصلی بازگشتید.');
@@ -86,13 +75,13 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     user.sendCommand('cancel');
     const reply = await user.waitForReply();
     expect(reply.params.text).toBe('فرم نیمه‌کاره لغو شد. به منوی اصلی بازگشتید.');
-    expect(keyboardLabels(reply.params)).toContain('📖 راهنما');
+    expect(replyLabels(reply)).toContain('📖 راهنما');
     user.sendCommand('cancel');
     expect((await user.waitForReply()).params.text).toBe('فرم بازی برای لغو وجود ندارد. به منوی اصلی بازگشتید.');
   });
 
   it('when a message matches nothing, then a short Persian hint comes, for text, commands, media and huge text', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Nima' });
     user.sendText('سلام، وقت بخیر');
     expect((await user.waitForReply()).params.text).toContain('متوجه پیام شما نشدم');
@@ -105,12 +94,12 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   });
 
   it('when a stranger sends admin commands or forged buttons, then they are refused and nothing changes', async () => {
-    h = await startHarness({ mode, adminIds: [ADMIN] });
+    const h = await startHarness({ mode, adminIds: [ADMIN] });
     const stranger = h.api.user(MEMBER, { first_name: 'Stranger' });
     stranger.sendCommand('add_admin', `${MEMBER} province`);
-    expect((await stranger.waitForReply()).params.text).toBe('این فرمان ویژه کارشناسان دفتر امور اجتماعی و فرهنگی استانداری است.');
+    expect((await stranger.waitForReply()).params.text).toBe(NOT_ADMIN);
     stranger.sendCommand('admins');
-    expect((await stranger.waitForReply()).params.text).toBe('این فرمان ویژه کارشناسان دفتر امور اجتماعی و فرهنگی استانداری است.');
+    expect((await stranger.waitForReply()).params.text).toBe(NOT_ADMIN);
     expect(await h.db.prisma.admin.count()).toBe(1);
 
     const mark = h.api.mark();
@@ -119,12 +108,12 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
     stranger.pressButton('x'.repeat(64));
     await expect.poll(() => h.api.calls('answerCallbackQuery').filter((c) => c.seq >= mark).length).toBe(3);
     const answers = h.api.calls('answerCallbackQuery').filter((c) => c.seq >= mark);
-    expect(answers.every((c) => c.params.text === 'این دکمه دیگر معتبر نیست.')).toBe(true);
+    expect(answers.every((c) => c.params.text === STALE_BUTTON)).toBe(true);
     expect((await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } }))?.language).toBeNull();
   });
 
   it('when a handler fails, then the user gets a polite apology, the log has the update id, and the next update works', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Hamid' });
     h.api.failNext('sendMessage', { error_code: 500, description: 'Internal Server Error', times: 1 });
     const sent = user.sendCommand('help');
@@ -139,7 +128,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   });
 
   it('when the same update is delivered twice, then it is handled once', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Leila' });
     const first = user.sendText('چیزی نامفهوم');
     await user.waitForReply();
@@ -151,7 +140,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   });
 
   it('when a user blocks the bot and later sends /start, then they are unreachable and then reachable again', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Omid' });
     user.sendCommand('start');
     await user.waitForReply();
@@ -165,7 +154,7 @@ describe.each(storageModes())('bot core (%s storage)', (mode) => {
   });
 
   it('when the bot starts, then the command menus are published with Persian and English descriptions', async () => {
-    h = await startHarness({ mode, adminIds: [ADMIN] });
+    const h = await startHarness({ mode, adminIds: [ADMIN] });
     const defaults = h.api.commands();
     expect(defaults?.map((c) => c.command)).toEqual(memberCommands(FEATURES));
     expect(defaults?.every((c) => c.description.length > 0 && c.description.length <= 256)).toBe(true);

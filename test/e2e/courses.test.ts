@@ -7,13 +7,15 @@
  * The clock starts at a chosen Tehran time and runs on in real time; tests move it forward (the
  * head start, reminders) with `clock.advance`, and run scheduler slots at the simulated times.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/platform/text/clock.js';
+import { describe, expect, it } from 'vitest';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
-import type { CourseDraft } from '../../src/features/training/courses-service.js';
-import { storageModes } from '../support/database.js';
+import type { CourseDraft } from '../../src/features/training/index.js';
+import { e2eStorageMode } from '../support/database.js';
+import { inlineLabels, messageIdOf, reply } from '../support/conversation.js';
+import { courseDraft } from '../support/course-fixtures.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startOffice, testClock, type TestClock } from '../support/fixtures.js';
+import type { Harness } from '../support/harness.js';
 import { createAudience, type AudienceNgo, type AudienceNgoSpec } from '../support/ngo-audience.js';
 
 const ADMIN = 1001;
@@ -34,51 +36,20 @@ const NGOS: AudienceNgoSpec[] = [
   { name: 'خیریه امید جیرفت', county: 'جیرفت', fields: ['امور خیریه'], status: 'PENDING' },
 ];
 
-interface DrivenClock extends Clock {
-  advance(ms: number): void;
-  /** Jumps to an instant (and runs on from there). */
-  set(at: Date): void;
-}
-
-function drivenClock(iso: string): DrivenClock {
-  let offset = Date.parse(iso) - Date.now();
-  return {
-    now: () => new Date(Date.now() + offset),
-    advance: (ms) => {
-      offset += ms;
-    },
-    set: (at) => {
-      offset = at.getTime() - Date.now();
-    },
-  };
-}
-
 const text = (call: RecordedCall) => String(call.text ?? '');
-function buttonLabels(call: RecordedCall): string[] {
-  const markup = call.params.reply_markup;
-  const parsed = (typeof markup === 'string' ? JSON.parse(markup) : markup) as { inline_keyboard?: { text: string }[][] } | undefined;
-  return (parsed?.inline_keyboard ?? []).flat().map((b) => b.text);
-}
-const messageId = (call: RecordedCall) => (call.response as { result: { message_id: number } }).result.message_id;
 
-describe.each(storageModes())('training needs and courses (%s storage)', (mode) => {
+describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
   let h: Harness;
-  let clock: DrivenClock;
-  afterEach(async () => {
-    await h?.close();
-  });
+  let clock: TestClock;
 
   async function setup(specs = NGOS) {
-    clock = drivenClock(SUNDAY_MORNING);
-    h = await startHarness({ mode, adminIds: [ADMIN], clock });
-    const ngos = await createAudience(h.db, specs);
+    clock = testClock(SUNDAY_MORNING);
+    const office = await startOffice({ adminIds: [ADMIN], clock, audience: specs });
+    h = office.h;
+    const ngos = office.audience;
     const admin = h.api.user(ADMIN, { first_name: 'مهسا' });
     const managers = ngos.map((n) => h.api.user(n.managerId, { first_name: 'مدیر' }));
     return { admin, ngos, managers };
-  }
-
-  async function reply(user: FakeUser, includes: string, timeoutMs = 5_000): Promise<RecordedCall> {
-    return user.waitForReply((c) => text(c).includes(includes), { timeoutMs });
   }
 
   async function noticeTo(user: FakeUser, includes: string, timeoutMs = 8_000): Promise<RecordedCall> {
@@ -89,23 +60,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
     return h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === press.update.callback_query.id && c.params.text !== undefined);
   }
 
-  function draft(overrides: Partial<CourseDraft> = {}): CourseDraft {
-    return {
-      title: 'کارگاه نگارش طرح',
-      description: null,
-      topicId: null,
-      startsAt: WEDNESDAY_10,
-      durationMinutes: 90,
-      format: 'IN_PERSON',
-      place: 'دفتر تسهیلگری محله باهنر',
-      onlineLink: null,
-      capacity: 3,
-      perNgoLimit: 2,
-      registrationDeadline: new Date(WEDNESDAY_10.getTime() - 24 * H),
-      eligibility: { countyIds: [], fieldIds: [] },
-      ...overrides,
-    };
-  }
+  const draft = (overrides: Partial<CourseDraft> = {}) => courseDraft(WEDNESDAY_10, overrides);
 
   async function enrolments(courseId: number) {
     const rows = await h.db.prisma.enrollment.findMany({ where: { courseId }, orderBy: { id: 'asc' } });
@@ -123,7 +78,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
   /** Enrols through the bot: the card's enrol (or waitlist) button, then the number of participants. */
   async function enrolViaBot(user: FakeUser, courseId: number, participants: number, expect: string): Promise<string> {
     const card = await openCard(user, courseId);
-    user.pressButton(`crs_enrol:${courseId}`, messageId(card));
+    user.pressButton(`crs_enrol:${courseId}`, messageIdOf(card));
     await reply(user, 'چند نفر از سازمان شما');
     user.pressButton(`cenrol:count.${participants}`);
     return text(await reply(user, expect));
@@ -133,7 +88,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
   async function cancelViaBot(user: FakeUser, courseId: number, button: 'crs_cancel' | 'crs_decline'): Promise<void> {
     if (button === 'crs_cancel') {
       const card = await openCard(user, courseId, 'my_courses');
-      user.pressButton(`crs_cancel:${courseId}`, messageId(card));
+      user.pressButton(`crs_cancel:${courseId}`, messageIdOf(card));
     } else {
       user.pressButton(`crs_decline:${courseId}`);
     }
@@ -240,6 +195,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
     const later = await h.db.prisma.outboxDelivery.findMany({ where: { message: { dedupeKey: { startsWith: `course-published:${course.id}:rest:` } } } });
     expect(later.map((r) => Number(r.chatId)).sort()).toEqual([ngos[2]!.managerId, ngos[3]!.managerId].sort());
     for (const row of later) expect(row.notBefore).toEqual(course.headStartUntil);
+    await h.waitForIdle();
     expect(h.api.texts(c.id)).toEqual([]);
 
     // A non-requester pressing enrol before the head start ends is told when it may, and nothing changes.
@@ -299,7 +255,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
 
     for (const user of [x, y]) {
       const card = await openCard(user, course.id);
-      user.pressButton(`crs_enrol:${course.id}`, messageId(card));
+      user.pressButton(`crs_enrol:${course.id}`, messageIdOf(card));
       await reply(user, 'چند نفر از سازمان شما');
     }
     // Both presses go out together: telegraf handles the two chats' updates concurrently.
@@ -379,6 +335,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
       expect(told).toContain('زمان تازه: پنج‌شنبه ۵ آذر ۱۴۰۵ ساعت ۱۶:۳۰');
     }
     // C only ever had the announcement: it holds no seat, so it hears of no change.
+    await h.waitForIdle();
     expect(h.api.texts(c.id).filter((t) => !t.includes('دوره آموزشی تازه'))).toEqual([]);
 
     // Cancel, with a reason.
@@ -431,7 +388,8 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
     await h.app.services.courses.cancelCourse(BigInt(ADMIN), course.id, 'کمبود مدرس');
     expect(await held()).toEqual([]);
     clock.advance(25 * H);
-    await new Promise((r) => setTimeout(r, 500));
+    // Past the head start: anything still held back would be due now, and sent before the bot is idle.
+    await h.waitForIdle();
     expect(h.api.texts(b.id)).toEqual([]);
   });
 
@@ -510,7 +468,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
     // Members of approved NGOs and admins find their way through the menu button.
     admin.sendText('🎓 دوره‌های آموزشی');
     const adminMenu = await reply(admin, 'دوره‌های آموزشی');
-    expect(buttonLabels(adminMenu)).toEqual(['📊 نیازهای اعلام‌شده', '➕ دوره جدید', '🛠 مدیریت دوره‌ها']);
+    expect(inlineLabels(adminMenu)).toEqual(['📊 نیازهای اعلام‌شده', '➕ دوره جدید', '🛠 مدیریت دوره‌ها']);
 
     // A course for another county: not offered, not enrollable.
     const county = await h.db.prisma.county.findUniqueOrThrow({ where: { name: 'بم' } });
@@ -521,7 +479,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
     expect(await h.app.services.courses.openCourses(BigInt(ngos[2]!.managerId))).toHaveLength(2);
     a.sendText('🎓 دوره‌های آموزشی');
     const menu = await reply(a, 'دوره‌های آموزشی');
-    expect(buttonLabels(menu)).toEqual(['📋 دوره‌های در حال ثبت‌نام', '🗂 دوره‌های من', '📝 اعلام نیاز آموزشی', '📄 درخواست‌های من']);
+    expect(inlineLabels(menu)).toEqual(['📋 دوره‌های در حال ثبت‌نام', '🗂 دوره‌های من', '📝 اعلام نیاز آموزشی', '📄 درخواست‌های من']);
     a.pressButtonByText('📋 دوره‌های در حال ثبت‌نام');
     const list = text(await reply(a, 'دوره‌های در حال ثبت‌نام'));
     expect(list).toContain('کارگاه نگارش طرح');
@@ -532,7 +490,7 @@ describe.each(storageModes())('training needs and courses (%s storage)', (mode) 
 
     // Registration closes at its deadline: a form left open and a button pressed later are both refused.
     const card = await openCard(a, course.id);
-    a.pressButton(`crs_enrol:${course.id}`, messageId(card));
+    a.pressButton(`crs_enrol:${course.id}`, messageIdOf(card));
     await reply(a, 'چند نفر از سازمان شما');
     clock.set(new Date(course.registrationDeadline.getTime() + 60_000));
     a.pressButton('cenrol:count.1');

@@ -6,17 +6,17 @@
  * notice and each responsible admin one digest; an extension moves the reminders to the new date.
  *
  * The clock starts at a chosen Tehran time and runs on in real time (the dispatcher spaces a chat's
- * messages a second apart on that clock); `clock.set` jumps it forward between ticks.
+ * messages on that clock); `clock.set` jumps it forward between ticks.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/platform/text/clock.js';
+import { describe, expect, it } from 'vitest';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toPersianDigits } from '../../src/platform/text/persian-text.js';
-import { storageModes } from '../support/database.js';
-import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { createAdmin, createNgo, createUser } from '../support/ngo-fixtures.js';
-import { createAudience } from '../support/ngo-audience.js';
+import { e2eStorageMode } from '../support/database.js';
+import { inlineButtons, reply } from '../support/conversation.js';
+import { startOffice, testClock, type Office, type OfficeOptions, type TestClock } from '../support/fixtures.js';
+import type { Harness } from '../support/harness.js';
+import type { AudienceNgoSpec } from '../support/ngo-audience.js';
+import { createUser, type NgoSpec } from '../support/ngo-fixtures.js';
 
 const ADMIN = 1001;
 const PROVINCE_ADMIN = 1002;
@@ -35,72 +35,35 @@ const LATE = 'با تأخیر فرستاده می‌شود';
 const OVERDUE = 'مهلت به پایان رسید';
 const SUBMIT = '📝 ارسال گزارش';
 
-interface MovableClock extends Clock {
-  set(iso: string): void;
-}
-
-function movableClock(iso: string): MovableClock {
-  let base = Date.parse(iso);
-  let started = Date.now();
-  return {
-    now: () => new Date(base + (Date.now() - started)),
-    set(next: string) {
-      base = Date.parse(next);
-      started = Date.now();
-    },
-  };
-}
-
 const texts = (h: Harness, chatId: number, includes: string) => h.api.texts(chatId).filter((t) => t.includes(includes));
 
-function inlineButtons(markup: unknown): { text: string; callback_data?: string }[] {
-  const parsed = (typeof markup === 'string' ? JSON.parse(markup) : markup) as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
-  return (parsed?.inline_keyboard?.flat() ?? []).map(({ text, callback_data }) => ({ text, callback_data }));
-}
-
-describe.each(storageModes())('deadlines (%s storage)', (mode) => {
+describe(`deadlines (${e2eStorageMode()} storage)`, () => {
   let h: Harness;
-  let clock: MovableClock;
-  afterEach(async () => {
-    await h?.close();
-  });
+  let clock: TestClock;
 
-  async function start(adminIds = [ADMIN]) {
-    clock = movableClock(CREATED);
-    h = await startHarness({ mode, adminIds, clock });
+  /** The super admin ADMIN and, as the test needs, staff and NGOs, on a clock at CREATED. */
+  async function start<const N extends readonly NgoSpec[] = [], const A extends readonly AudienceNgoSpec[] = []>(
+    office: Omit<OfficeOptions<N, A>, 'adminIds' | 'clock'> = {},
+  ): Promise<Office<N, A>> {
+    clock = testClock(CREATED);
+    const started = await startOffice<N, A>({ adminIds: [ADMIN], clock, ...office });
+    h = started.h;
+    return started;
   }
 
-  /**
-   * Lets the dispatcher send everything due, so "exactly one" and "none" are not judged too early. Rows a
-   * few seconds ahead count too: a chat's second message waits a second for its turn.
-   */
-  async function settle(): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      const soon = new Date(clock.now().getTime() + 5000);
-      // A claimed row's not_before is its lease end, so SENDING rows count whatever it says.
-      const due = await h.db.prisma.outboxDelivery.count({ where: { OR: [{ status: 'SENDING' }, { status: 'PENDING', notBefore: { lte: soon } }] } });
-      if (due === 0) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the outbox did not drain');
-  }
-
-  /** Moves the clock and runs one reminder tick at that moment, as cron would. */
+  /** Moves the clock and runs one reminder tick at that moment, as cron would; then lets what it sent go out. */
   async function tickAt(iso: string, job = 'deadline-reminders'): Promise<void> {
     clock.set(iso);
     expect(await h.app.scheduler.runSlot(job, clock.now())).toBe('ran');
-    await settle();
-  }
-
-  async function reply(user: FakeUser, includes: string): Promise<RecordedCall> {
-    return user.waitForReply((c) => String(c.text).includes(includes));
+    await h.waitForIdle();
   }
 
   it('when an admin records a project through the bot, then each reminder comes once at its time, a report stops them and the accepted report is told', async () => {
-    await start();
-    const ngo = await createNgo(h.db, { managerId: MANAGER, name: 'انجمن حامیان محیط زیست کرمان', status: 'APPROVED', managerFirstName: 'زهرا' });
-    await createUser(h.db, MEMBER, 'رضا');
-    await h.db.prisma.ngoMember.create({ data: { userId: BigInt(MEMBER), ngoId: ngo.id, role: 'MEMBER' } });
+    const {
+      ngos: [ngo],
+    } = await start({
+      ngos: [{ managerId: MANAGER, name: 'انجمن حامیان محیط زیست کرمان', status: 'APPROVED', managerFirstName: 'زهرا', members: [{ id: MEMBER, firstName: 'رضا' }] }],
+    });
     const admin = h.api.user(ADMIN, { first_name: 'مهسا' });
     const manager = h.api.user(MANAGER, { first_name: 'زهرا' });
 
@@ -171,7 +134,7 @@ describe.each(storageModes())('deadlines (%s storage)', (mode) => {
     expect(texts(h, MANAGER, OVERDUE)).toEqual([]);
 
     // The office accepts from the notice; the NGO is told, and a second press changes nothing.
-    const acceptData = inlineButtons(received.params.reply_markup).find((b) => b.text === '✅ پذیرش گزارش')!.callback_data!;
+    const acceptData = inlineButtons(received).find((b) => b.text === '✅ پذیرش گزارش')!.callback_data!;
     expect(acceptData).toBe(`dl_acc:${deadline.id}-${ngo.id}`);
     admin.pressButtonByText('✅ پذیرش گزارش');
     await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('پذیرفته شد'));
@@ -180,25 +143,30 @@ describe.each(storageModes())('deadlines (%s storage)', (mode) => {
     expect(String(answer.params.text)).toContain('پیش‌تر پذیرفته شده است');
     expect(await h.db.prisma.deadlineTarget.findFirstOrThrow()).toMatchObject({ status: 'ACCEPTED', acceptedBy: BigInt(ADMIN) });
     expect(await h.db.prisma.auditLog.count({ where: { action: 'deadline.report_accepted' } })).toBe(1);
-    await settle();
+    await h.waitForIdle();
     expect(texts(h, MANAGER, 'پذیرفته شد')).toHaveLength(1);
 
     // The NGO's list shows it accepted, with no button left to press.
     manager.sendCommand('deadlines');
     const list = await reply(manager, 'مهلت‌های باز سازمان');
     expect(String(list.text)).toContain('گزارش پذیرفته شده است');
-    expect(inlineButtons(list.params.reply_markup)).toEqual([]);
+    expect(inlineButtons(list)).toEqual([]);
   });
 
   it('when the bot was down, then only the latest reminder goes out, late; the day after the due date the NGOs get an overdue notice and each responsible admin one digest; an extension moves the reminders', async () => {
-    await start([ADMIN]);
-    await createAdmin(h.db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'کرمان' });
-    await createAdmin(h.db, PROVINCE_ADMIN, 'PROVINCE_ADMIN');
-    const [done, late, far] = await createAudience(h.db, [
-      { name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 1 },
-      { name: 'کانون جوانان کرمان', county: 'کرمان', fields: ['ورزش و جوانان'] },
-      { name: 'مؤسسه سلامت رفسنجان', county: 'رفسنجان', fields: ['بهداشت و سلامت'] },
-    ]);
+    const {
+      audience: [done, late, far],
+    } = await start({
+      staff: [
+        { id: COUNTY_ADMIN, role: 'COUNTY_ADMIN', countyName: 'کرمان' },
+        { id: PROVINCE_ADMIN, role: 'PROVINCE_ADMIN' },
+      ],
+      audience: [
+        { name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 1 },
+        { name: 'کانون جوانان کرمان', county: 'کرمان', fields: ['ورزش و جوانان'] },
+        { name: 'مؤسسه سلامت رفسنجان', county: 'رفسنجان', fields: ['بهداشت و سلامت'] },
+      ],
+    });
     // Due Saturday 1405/09/07 14:00. Its 1-day reminder falls on Friday and moves to Saturday 09:00,
     // where the due-day reminder already is: one reminder that morning.
     const deadline = await h.app.services.deadlines.createGeneral(BigInt(ADMIN), {
@@ -277,10 +245,15 @@ describe.each(storageModes())('deadlines (%s storage)', (mode) => {
   });
 
   it('when input is wrong or the person may not act, then a clear Persian answer comes and nothing changes', async () => {
-    await start();
-    const ngo = await createNgo(h.db, { managerId: MANAGER, name: 'انجمن حامیان محیط زیست کرمان', status: 'APPROVED' });
-    const pending = await createNgo(h.db, { managerId: 2500, name: 'خیریه در انتظار', status: 'PENDING' });
-    await createNgo(h.db, { managerId: OTHER_MANAGER, name: 'کانون دیگر', status: 'APPROVED' });
+    const {
+      ngos: [ngo, pending],
+    } = await start({
+      ngos: [
+        { managerId: MANAGER, name: 'انجمن حامیان محیط زیست کرمان', status: 'APPROVED' },
+        { managerId: 2500, name: 'خیریه در انتظار', status: 'PENDING' },
+        { managerId: OTHER_MANAGER, name: 'کانون دیگر', status: 'APPROVED' },
+      ],
+    });
     await createUser(h.db, STRANGER, 'ناشناس');
     const admin = h.api.user(ADMIN);
     const stranger = h.api.user(STRANGER);
@@ -374,8 +347,9 @@ describe.each(storageModes())('deadlines (%s storage)', (mode) => {
   });
 
   it('when an admin makes an announcement repeat every month, then it goes out once on its day each month until cancelled', async () => {
-    await start();
-    const [ngo] = await createAudience(h.db, [{ name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 1 }]);
+    const {
+      audience: [ngo],
+    } = await start({ audience: [{ name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 1 }] });
     const admin = h.api.user(ADMIN, { first_name: 'مهسا' });
     admin.sendCommand('recurring');
     await reply(admin, 'اطلاعیه تکرارشونده‌ای ثبت نشده است');
@@ -420,14 +394,15 @@ describe.each(storageModes())('deadlines (%s storage)', (mode) => {
   });
 
   it('when a county admin records a reporting deadline, then only the approved NGOs of that county get it', async () => {
-    await start();
-    await createAdmin(h.db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'کرمان' });
-    const ngos = await createAudience(h.db, [
-      { name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'] },
-      { name: 'کانون جوانان کرمان', county: 'کرمان', fields: ['ورزش و جوانان'] },
-      { name: 'خیریه در انتظار کرمان', county: 'کرمان', fields: ['امور خیریه'], status: 'PENDING' },
-      { name: 'مؤسسه سلامت رفسنجان', county: 'رفسنجان', fields: ['بهداشت و سلامت'] },
-    ]);
+    const { audience: ngos } = await start({
+      staff: [{ id: COUNTY_ADMIN, role: 'COUNTY_ADMIN', countyName: 'کرمان' }],
+      audience: [
+        { name: 'انجمن یاوران کرمان', county: 'کرمان', fields: ['محیط زیست'] },
+        { name: 'کانون جوانان کرمان', county: 'کرمان', fields: ['ورزش و جوانان'] },
+        { name: 'خیریه در انتظار کرمان', county: 'کرمان', fields: ['امور خیریه'], status: 'PENDING' },
+        { name: 'مؤسسه سلامت رفسنجان', county: 'رفسنجان', fields: ['بهداشت و سلامت'] },
+      ],
+    });
     const officer = h.api.user(COUNTY_ADMIN, { first_name: 'علی' });
     officer.sendCommand('new_deadline');
     await reply(officer, 'نوع مهلت');
@@ -460,7 +435,7 @@ describe.each(storageModes())('deadlines (%s storage)', (mode) => {
     const targets = await h.db.prisma.deadlineTarget.findMany({ orderBy: { ngoId: 'asc' } });
     expect(targets.map((t) => t.ngoId)).toEqual([ngos[0]!.id, ngos[1]!.id]);
     for (const ngo of ngos.slice(0, 2)) await h.api.waitForMessage(ngo.managerId, (c) => String(c.text).includes(NEW_NOTICE));
-    await settle();
+    await h.waitForIdle();
     for (const ngo of ngos.slice(2)) expect(texts(h, ngo.managerId, NEW_NOTICE)).toEqual([]);
   });
 });

@@ -7,14 +7,16 @@
  * The clock starts at a chosen Tehran time and runs on in real time (the dispatcher spaces a chat's
  * messages on it); `clock.set` jumps it to another day, as the reminder and digest jobs need.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { splitText, type FeedbackType } from '../../src/features/feedback/rules.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toAsciiDigits, toPersianDigits } from '../../src/platform/text/persian-text.js';
-import { storageModes } from '../support/database.js';
-import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { createAdmin, createNgo } from '../support/ngo-fixtures.js';
+import { e2eStorageMode } from '../support/database.js';
+import { answerTo, inlineButtons, NOT_ADMIN, replyText } from '../support/conversation.js';
+import type { FakeUser } from '../support/fake-bot-api/index.js';
+import { startOffice, testClock, type TestClock } from '../support/fixtures.js';
+import type { Harness } from '../support/harness.js';
+import { createNgo } from '../support/ngo-fixtures.js';
 
 const ADMIN = 1001; // super admin from the configuration
 const PROVINCE = 1002;
@@ -28,7 +30,6 @@ const STRANGER = 4004;
 const NGO_NAME = 'انجمن حامیان محیط زیست کرمان';
 const OTHER_NGO = 'کانون جوانان رفسنجان';
 
-const NOT_ADMIN = 'این فرمان ویژه کارشناسان دفتر امور اجتماعی و فرهنگی استانداری است.';
 const TYPE_BUTTONS: Record<FeedbackType, string> = { SUGGESTION: '💡 پیشنهاد', CRITICISM: '📝 انتقاد', COMPLAINT: '⚠️ شکایت', QUESTION: '❓ پرسش' };
 const TYPE_NAMES: Record<FeedbackType, string> = { SUGGESTION: 'پیشنهاد', CRITICISM: 'انتقاد', COMPLAINT: 'شکایت', QUESTION: 'پرسش' };
 const ASK_TEXT = 'خود را بنویسید';
@@ -42,29 +43,7 @@ const FOLLOW_UP = '➕ افزودن پیام تکمیلی';
 /** Tehran wall-clock time in Azar 1405: 09/01 is Sunday 22 November 2026, 09/04 Wednesday, 09/06 Friday. */
 const tehran = (jd: number, hour = 10, minute = 0) => jalaliToDate({ jy: 1405, jm: 9, jd }, { hour, minute });
 
-interface MovableClock {
-  now(): Date;
-  set(at: Date): void;
-}
-
-function clockAt(start: Date): MovableClock {
-  let base = start.getTime();
-  let started = Date.now();
-  return {
-    now: () => new Date(base + (Date.now() - started)),
-    set(at) {
-      base = at.getTime();
-      started = Date.now();
-    },
-  };
-}
-
 const fa = (n: number) => toPersianDigits(n);
-
-function inlineButtons(markup: unknown): { text: string; callback_data?: string }[] {
-  const parsed = (typeof markup === 'string' ? JSON.parse(markup) : markup) as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
-  return parsed?.inline_keyboard?.flat() ?? [];
-}
 
 /** Everything the bot showed a chat after a mark: texts, captions and buttons. */
 function shownTo(h: Harness, chatId: number, after: number): string {
@@ -75,45 +54,31 @@ function shownTo(h: Harness, chatId: number, after: number): string {
     .join('\n');
 }
 
-/** Lets the dispatcher drain what is due, so "nothing else was sent" is not judged too early. */
-async function settle(h: Harness): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const due = await h.db.prisma.outboxDelivery.count({ where: { status: { in: ['PENDING', 'SENDING'] } } });
-    if (due === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the outbox did not drain');
-}
-
-function answerTo(h: Harness, press: { update: { callback_query: { id: string } } }): Promise<RecordedCall> {
-  return h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === press.update.callback_query.id);
-}
-
-async function replyIncluding(user: FakeUser, text: string): Promise<string> {
-  return String((await user.waitForReply((c) => String(c.text).includes(text))).text);
-}
-
 function trackingNumber(text: string): number {
   const match = /شماره پیگیری: <b>([۰-۹]+)<\/b>/.exec(text);
   if (!match) throw new Error(`no tracking number in: ${text}`);
   return Number(toAsciiDigits(match[1]!));
 }
 
-describe.each(storageModes())('feedback (%s storage)', (mode) => {
+describe(`feedback (${e2eStorageMode()} storage)`, () => {
   let h: Harness;
-  let clock: MovableClock;
-  afterEach(async () => {
-    await h?.close();
-  });
+  let clock: TestClock;
 
   async function setup(start = tehran(1)) {
-    clock = clockAt(start);
-    h = await startHarness({ mode, adminIds: [ADMIN], clock });
-    await createAdmin(h.db, PROVINCE, 'PROVINCE_ADMIN', { firstName: 'رضا' });
-    await createAdmin(h.db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'کرمان', firstName: 'علی' });
-    await createAdmin(h.db, OTHER_COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'رفسنجان', firstName: 'حسن' });
-    await createNgo(h.db, { managerId: MEMBER, name: NGO_NAME, status: 'APPROVED', managerFirstName: 'زهرا' });
-    await createNgo(h.db, { managerId: OTHER_MEMBER, name: OTHER_NGO, countyName: 'رفسنجان', status: 'APPROVED' });
+    clock = testClock(start);
+    ({ h } = await startOffice({
+      adminIds: [ADMIN],
+      clock,
+      staff: [
+        { id: PROVINCE, role: 'PROVINCE_ADMIN', firstName: 'رضا' },
+        { id: COUNTY_ADMIN, role: 'COUNTY_ADMIN', countyName: 'کرمان', firstName: 'علی' },
+        { id: OTHER_COUNTY_ADMIN, role: 'COUNTY_ADMIN', countyName: 'رفسنجان', firstName: 'حسن' },
+      ],
+      ngos: [
+        { managerId: MEMBER, name: NGO_NAME, status: 'APPROVED', managerFirstName: 'زهرا' },
+        { managerId: OTHER_MEMBER, name: OTHER_NGO, countyName: 'رفسنجان', status: 'APPROVED' },
+      ],
+    }));
     return {
       admin: h.api.user(ADMIN, { first_name: 'مهسا' }),
       member: h.api.user(MEMBER, { first_name: 'زهرا', last_name: 'احمدی' }),
@@ -128,16 +93,21 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     options: { anonymous?: boolean; attach?: () => Promise<void> } = {},
   ): Promise<number> {
     user.sendCommand('feedback');
-    await replyIncluding(user, 'نوع پیام خود را انتخاب کنید');
+    await replyText(user, 'نوع پیام خود را انتخاب کنید');
     user.pressButtonByText(TYPE_BUTTONS[type]);
-    await replyIncluding(user, ASK_TEXT);
+    await replyText(user, ASK_TEXT);
     user.sendText(text);
-    await replyIncluding(user, ASK_ATTACHMENTS);
+    await replyText(user, ASK_ATTACHMENTS);
     await options.attach?.();
+    return confirmAndSend(user, options.anonymous);
+  }
+
+  /** From the attachment step on: continue, the summary, send with or without the name; returns the tracking number. */
+  async function confirmAndSend(user: FakeUser, anonymous = false): Promise<number> {
     user.sendText(CONTINUE);
-    await replyIncluding(user, SUMMARY);
-    user.pressButtonByText(options.anonymous ? SEND_ANONYMOUS : SEND_NAMED);
-    return trackingNumber(await replyIncluding(user, 'شماره پیگیری'));
+    await replyText(user, SUMMARY);
+    user.pressButtonByText(anonymous ? SEND_ANONYMOUS : SEND_NAMED);
+    return trackingNumber(await replyText(user, 'شماره پیگیری'));
   }
 
   function submit(userId: number, type: FeedbackType, text: string, anonymous = false) {
@@ -162,10 +132,10 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
         const notice = await h.api.waitForMessage(chat, (c) => String(c.text).includes(`شماره پیگیری ${fa(ids[i]!)}`), { timeoutMs: 15_000 });
         expect(String(notice.text)).toContain(`${TYPE_NAMES[type]} تازه`);
         expect(String(notice.text)).toContain(`از: زهرا احمدی — ${NGO_NAME} (شهرستان کرمان)`);
-        expect(inlineButtons(notice.params.reply_markup)).toEqual([{ text: '👁 مشاهده و پاسخ', callback_data: `fbi_v:${ids[i]}` }]);
+        expect(inlineButtons(notice)).toEqual([{ text: '👁 مشاهده و پاسخ', callback_data: `fbi_v:${ids[i]}` }]);
       }
     }
-    await settle(h);
+    await h.waitForIdle();
     // Another county's admin hears nothing of this county's NGOs.
     expect(h.api.sentMessages(OTHER_COUNTY_ADMIN)).toHaveLength(0);
     expect(await h.db.prisma.auditLog.count({ where: { action: 'feedback.submitted', actorId: BigInt(MEMBER) } })).toBe(4);
@@ -181,18 +151,18 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes(`شماره پیگیری ${fa(id)}`));
     // The admin opens it from the notice and answers.
     admin.pressButtonByText('👁 مشاهده و پاسخ');
-    await admin.waitForReply((c) => inlineButtons(c.params.reply_markup).some((b) => b.text === '✍️ پاسخ'));
+    await admin.waitForReply((c) => inlineButtons(c).some((b) => b.text === '✍️ پاسخ'));
     admin.pressButtonByText('✍️ پاسخ');
-    await replyIncluding(admin, `پاسخ خود به پیام شماره ${fa(id)}`);
+    await replyText(admin, `پاسخ خود به پیام شماره ${fa(id)}`);
     admin.sendText('از گزارش شما سپاسگزاریم؛ در جلسه بعد وقت پرسش و پاسخ بیشتر خواهد بود.');
-    expect(await replyIncluding(admin, 'ثبت شد')).toContain(`پیام شماره <b>${fa(id)}</b>`);
+    expect(await replyText(admin, 'ثبت شد')).toContain(`پیام شماره <b>${fa(id)}</b>`);
 
     const answer = await h.api.waitForMessage(MEMBER, (c) => String(c.text).includes('پاسخ دفتر امور اجتماعی'));
     expect(String(answer.text)).toContain(`شماره پیگیری <b>${fa(id)}</b>`);
     expect(String(answer.text)).toContain('در جلسه بعد وقت پرسش و پاسخ بیشتر خواهد بود.');
-    expect(inlineButtons(answer.params.reply_markup)).toEqual([{ text: FOLLOW_UP, callback_data: `fb_fu:${id}` }]);
+    expect(inlineButtons(answer)).toEqual([{ text: FOLLOW_UP, callback_data: `fb_fu:${id}` }]);
 
-    await settle(h);
+    await h.waitForIdle();
     for (const chat of [ADMIN, PROVINCE]) {
       const seen = shownTo(h, chat, mark);
       expect(seen).toContain('فرستنده ناشناس');
@@ -217,13 +187,13 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
       attach: async () => {
         const photo = member.sendPhoto();
         photoId = photo.update.message.photo.at(-1)!.file_id;
-        await replyIncluding(member, 'پیوست ۱ دریافت شد');
+        await replyText(member, 'پیوست ۱ دریافت شد');
         const document = member.sendDocument('طرح-نمایشگاه.pdf', 'جزئیات هزینه‌ها در این فایل است');
         documentId = document.update.message.document.file_id;
-        await replyIncluding(member, 'پیوست ۲ دریافت شد');
+        await replyText(member, 'پیوست ۲ دریافت شد');
         // A sticker is neither: refused, and nothing is added.
         member.sendSticker();
-        await replyIncluding(member, 'فقط عکس یا فایل');
+        await replyText(member, 'فقط عکس یا فایل');
       },
     });
     const [message] = await h.db.prisma.feedbackMessage.findMany({ where: { itemId: id } });
@@ -245,7 +215,7 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     expect(thread).toContain('📎 ۲ پیوست');
     expect(thread).toContain('فرستنده (زهرا احمدی)');
     const actions = await admin.waitForReply((c) => String(c.text).includes('اقدام درباره پیام'));
-    expect(inlineButtons(actions.params.reply_markup).map((b) => b.text)).toEqual(['✍️ پاسخ', '🔒 بستن', '👤 ارجاع', '📥 صندوق پیام‌ها']);
+    expect(inlineButtons(actions).map((b) => b.text)).toEqual(['✍️ پاسخ', '🔒 بستن', '👤 ارجاع', '📥 صندوق پیام‌ها']);
   });
 
   it('when the member follows the status and adds follow-ups, then closing stops them, reopening allows them again, and another member\'s tracking number is refused', async () => {
@@ -254,14 +224,14 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     const { id } = await submit(MEMBER, 'QUESTION', 'زمان ثبت طرح‌های سال آینده کی است؟');
 
     member.sendCommand('my_feedback');
-    const list = await replyIncluding(member, 'پیام‌های شما به دفتر');
+    const list = await replyText(member, 'پیام‌های شما به دفتر');
     expect(list).toContain(`شماره <b>${fa(id)}</b> — ❓ پرسش`);
     expect(list).toContain('دریافت شد، در انتظار پاسخ');
 
     await h.app.services.feedback.reply(BigInt(ADMIN), id, 'فراخوان در دی ماه منتشر می‌شود.');
     await h.api.waitForMessage(MEMBER, (c) => String(c.text).includes('فراخوان در دی ماه'));
     member.sendCommand('my_feedback', fa(id));
-    const thread = await replyIncluding(member, `پیام شماره ${fa(id)}`);
+    const thread = await replyText(member, `پیام شماره ${fa(id)}`);
     expect(thread).toContain('وضعیت: پاسخ داده شد');
     expect(thread.indexOf('زمان ثبت طرح‌ها')).toBeLessThan(thread.indexOf('فراخوان در دی ماه'));
     expect(thread).toContain('— دفتر امور اجتماعی و فرهنگی');
@@ -269,9 +239,9 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
 
     // A follow-up from the button under the answer: back to waiting for the office, and the office is told.
     member.pressButtonByText(FOLLOW_UP);
-    await replyIncluding(member, 'پیام تکمیلی خود را');
+    await replyText(member, 'پیام تکمیلی خود را');
     member.sendText('آیا طرح‌های مشترک دو سازمان هم پذیرفته می‌شود؟');
-    expect(await replyIncluding(member, 'ثبت شد')).toContain(`شماره پیگیری <b>${fa(id)}</b>`);
+    expect(await replyText(member, 'ثبت شد')).toContain(`شماره پیگیری <b>${fa(id)}</b>`);
     const followUp = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('پیام تکمیلی'));
     expect(String(followUp.text)).toContain('طرح‌های مشترک دو سازمان');
     expect(await h.db.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RECEIVED' });
@@ -279,15 +249,15 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
 
     // Another member cannot read it or add to it, by number or by a forged button.
     other.sendCommand('my_feedback', fa(id));
-    expect(await replyIncluding(other, 'در میان پیام‌های شما نیست')).toContain(`شماره پیگیری ${fa(id)}`);
+    expect(await replyText(other, 'در میان پیام‌های شما نیست')).toContain(`شماره پیگیری ${fa(id)}`);
     const forged = other.pressButton(`fb_fu:${id}`);
     expect(String((await answerTo(h, forged)).params.text)).toContain('در میان پیام‌های شما نیست');
 
     // The admin closes it from the item view.
     admin.sendCommand('inbox', fa(id));
-    await admin.waitForReply((c) => inlineButtons(c.params.reply_markup).some((b) => b.text === '🔒 بستن'));
+    await admin.waitForReply((c) => inlineButtons(c).some((b) => b.text === '🔒 بستن'));
     admin.pressButtonByText('🔒 بستن');
-    await replyIncluding(admin, `پیام شماره ${fa(id)} بسته شد`);
+    await replyText(admin, `پیام شماره ${fa(id)} بسته شد`);
     await h.api.waitForMessage(MEMBER, (c) => String(c.text).includes('بسته شد'));
     expect(await h.db.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CLOSED' });
 
@@ -299,11 +269,11 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     await expect(h.app.services.feedback.addFollowUp(BigInt(MEMBER), id, { parts: ['باز هم'], attachments: [] })).rejects.toMatchObject({ code: 'feedback.errors.closed' });
     expect(await h.db.prisma.feedbackMessage.count({ where: { itemId: id } })).toBe(3);
     member.sendCommand('my_feedback');
-    expect(await replyIncluding(member, 'پیام‌های شما به دفتر')).toContain('بسته شد');
+    expect(await replyText(member, 'پیام‌های شما به دفتر')).toContain('بسته شد');
 
     // Reopened: the sender is told and may write again.
     admin.pressButtonByText('🔓 بازگشایی');
-    await replyIncluding(admin, `پیام شماره ${fa(id)} بازگشایی شد`);
+    await replyText(admin, `پیام شماره ${fa(id)} بازگشایی شد`);
     await h.api.waitForMessage(MEMBER, (c) => String(c.text).includes('دوباره باز شد'));
     await h.app.services.feedback.addFollowUp(BigInt(MEMBER), id, { parts: ['سپاس از بازگشایی'], attachments: [] });
     expect(await h.db.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RECEIVED' });
@@ -330,25 +300,25 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     const first = await admin.waitForReply((c) => String(c.text).includes('صندوق پیام‌های سازمان‌ها'));
     expect(String(first.text)).toContain(`(${fa(6)} مورد)`);
     expect(String(first.text)).toContain('صفحه ۱ از ۲');
-    const shown = inlineButtons(first.params.reply_markup).filter((b) => b.callback_data?.startsWith('fbi_v:'));
+    const shown = inlineButtons(first).filter((b) => b.callback_data?.startsWith('fbi_v:'));
     expect(shown.map((b) => b.callback_data)).toEqual(ids.slice(0, 5).map((id) => `fbi_v:${id}`));
 
     let press = admin.pressButtonByText('بعدی ▶️');
     let page = await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN, { after: press.mark });
-    expect(inlineButtons(page.params.reply_markup).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual([`fbi_v:${ids[5]}`]);
+    expect(inlineButtons(page).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual([`fbi_v:${ids[5]}`]);
 
     // Type filter: open → suggestions only.
     press = admin.pressButtonByText('🔄 نوع');
     page = await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN, { after: press.mark });
     expect(String(page.params.text)).toContain('نوع: پیشنهاد');
-    expect(inlineButtons(page.params.reply_markup).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual([`fbi_v:${ids[0]}`, `fbi_v:${ids[4]}`]);
+    expect(inlineButtons(page).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual([`fbi_v:${ids[0]}`, `fbi_v:${ids[4]}`]);
     // County filter: رفسنجان.
     admin.pressButtonByText('🏙 شهرستان');
     await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN && String(c.params.text).includes('کدام شهرستان'));
     press = admin.pressButtonByText('رفسنجان');
     page = await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN, { after: press.mark });
     expect(String(page.params.text)).toContain('شهرستان: رفسنجان');
-    expect(inlineButtons(page.params.reply_markup).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual([`fbi_v:${ids[4]}`]);
+    expect(inlineButtons(page).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual([`fbi_v:${ids[4]}`]);
     // Status filter: open → awaiting an answer → answered (none yet).
     admin.pressButtonByText('🔄 وضعیت');
     await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN && String(c.params.text).includes('وضعیت: در انتظار پاسخ'));
@@ -360,18 +330,18 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     const county = h.api.user(OTHER_COUNTY_ADMIN, { first_name: 'حسن' });
     county.sendCommand('inbox');
     const own = await county.waitForReply((c) => String(c.text).includes('صندوق پیام‌های سازمان‌ها'));
-    expect(inlineButtons(own.params.reply_markup).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual(ids.slice(3).map((id) => `fbi_v:${id}`));
+    expect(inlineButtons(own).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual(ids.slice(3).map((id) => `fbi_v:${id}`));
     county.sendCommand('inbox', fa(ids[0]!));
-    expect(await replyIncluding(county, 'در صندوق شما نیست')).toContain(`شماره ${fa(ids[0]!)}`);
+    expect(await replyText(county, 'در صندوق شما نیست')).toContain(`شماره ${fa(ids[0]!)}`);
 
     // Assignment: only admins who may read the item are offered.
     const complaint = ids[1]!;
     admin.sendCommand('inbox', fa(complaint));
-    await admin.waitForReply((c) => inlineButtons(c.params.reply_markup).some((b) => b.text === '👤 ارجاع'));
+    await admin.waitForReply((c) => inlineButtons(c).some((b) => b.text === '👤 ارجاع'));
     admin.pressButtonByText('👤 ارجاع');
     const offered = await admin.waitForReply((c) => String(c.text).includes('به کدام کارشناس ارجاع شود'));
     expect(String(offered.text)).toContain(`پیام شماره ${fa(complaint)}`);
-    const choices = inlineButtons(offered.params.reply_markup).map((b) => b.callback_data);
+    const choices = inlineButtons(offered).map((b) => b.callback_data);
     expect(choices).toEqual([`fbi_at:${complaint}-${ADMIN}`, `fbi_at:${complaint}-${PROVINCE}`, `fbi_at:${complaint}-${COUNTY_ADMIN}`]);
     const outOfScope = admin.pressButton(`fbi_at:${complaint}-${OTHER_COUNTY_ADMIN}`);
     expect(String((await answerTo(h, outOfScope)).params.text)).toContain('دسترسی به این پیام ندارد');
@@ -396,7 +366,7 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     await setup(tehran(1, 10));
     const digestAdmin = h.api.user(PROVINCE, { first_name: 'رضا' });
     digestAdmin.sendCommand('feedback_settings');
-    expect(await replyIncluding(digestAdmin, 'اطلاع‌رسانی پیام‌های سازمان‌ها')).toContain('روش کنونی: بی‌درنگ');
+    expect(await replyText(digestAdmin, 'اطلاع‌رسانی پیام‌های سازمان‌ها')).toContain('روش کنونی: بی‌درنگ');
     const choose = digestAdmin.pressButtonByText('🗞 خلاصه روزانه');
     expect((await answerTo(h, choose)).params.text).toBe('تنظیم ذخیره شد.');
     expect(await h.app.services.feedback.digestSetting(BigInt(PROVINCE))).toBe(true);
@@ -406,7 +376,7 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes(`شماره پیگیری ${fa(suggestion)}`));
     await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes(`شماره پیگیری ${fa(complaint)}`));
     await h.api.waitForMessage(PROVINCE, (c) => String(c.text).includes(`شماره پیگیری ${fa(complaint)}`));
-    await settle(h);
+    await h.waitForIdle();
     expect(h.api.texts(PROVINCE).filter((t) => t.includes(`شماره پیگیری ${fa(suggestion)}`))).toEqual([]);
 
     // Monday 08:30: the digest job runs once; the admin who gets notices at once gets no digest.
@@ -423,7 +393,7 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     const friday = tehran(6, 8, 30);
     clock.set(friday);
     expect(await h.app.scheduler.runSlot('feedback-digest', friday)).toBe('ran');
-    await settle(h);
+    await h.waitForIdle();
     const digests = await h.db.prisma.outboxMessage.findMany({ where: { dedupeKey: { startsWith: 'feedback-digest:' } }, include: { deliveries: true } });
     expect(digests.flatMap((d) => d.deliveries.map((x) => Number(x.chatId)))).toEqual([PROVINCE]);
     expect(h.api.texts(ADMIN).some((t) => t.includes('خلاصه روزانه'))).toBe(false);
@@ -472,7 +442,7 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     await h.app.services.feedback.reply(BigInt(ADMIN), id, 'فهرست مدارک در پایگاه اینترنتی استانداری آمده است.');
     await runAt(tehran(10, 9)); // Tuesday: answered, nothing to remind
     expect(await reminders()).toBe(6);
-    await settle(h);
+    await h.waitForIdle();
     expect(h.api.sentMessages(OTHER_COUNTY_ADMIN)).toHaveLength(0);
   });
 
@@ -489,44 +459,41 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
 
     clock.set(tehran(2, 8));
     member.sendCommand('feedback');
-    await replyIncluding(member, 'نوع پیام خود را انتخاب کنید');
+    await replyText(member, 'نوع پیام خود را انتخاب کنید');
   });
 
   it('when input is bad (non-member, rejected NGO, empty, emoji, a 20,000-character paste, a longer one), then each gets a clear Persian answer and nothing is lost', async () => {
     const { member } = await setup();
     const stranger = h.api.user(STRANGER, { first_name: 'ناشناس' });
     stranger.sendCommand('feedback');
-    expect(await replyIncluding(stranger, 'ویژه اعضای سازمان‌های مردم‌نهاد')).toContain('/register');
+    expect(await replyText(stranger, 'ویژه اعضای سازمان‌های مردم‌نهاد')).toContain('/register');
     await createNgo(h.db, { managerId: REJECTED_MEMBER, name: 'انجمن ردشده', status: 'REJECTED' });
     const rejected = h.api.user(REJECTED_MEMBER);
     rejected.sendText('💬 پیشنهاد و انتقاد');
-    expect(await replyIncluding(rejected, 'رد شده است')).toContain('«انجمن ردشده»');
+    expect(await replyText(rejected, 'رد شده است')).toContain('«انجمن ردشده»');
 
     member.sendText('💬 پیشنهاد و انتقاد');
-    await replyIncluding(member, 'نوع پیام خود را انتخاب کنید');
+    await replyText(member, 'نوع پیام خود را انتخاب کنید');
     member.sendText('پیام بدون انتخاب نوع');
-    await replyIncluding(member, 'نوع پیام را با یکی از دکمه‌های');
+    await replyText(member, 'نوع پیام را با یکی از دکمه‌های');
     member.pressButtonByText(TYPE_BUTTONS.CRITICISM);
-    await replyIncluding(member, ASK_TEXT);
+    await replyText(member, ASK_TEXT);
     member.sendText('\u200c\u200f \u200b');
     expect(await member.waitForReply().then((c) => c.text)).toBe('متن پیام خالی است. لطفاً پیام خود را بنویسید.');
     member.sendText('👍🙏🌹');
-    expect(await replyIncluding(member, 'فقط از نشانه یا شکلک')).toContain('چند کلمه');
+    expect(await replyText(member, 'فقط از نشانه یا شکلک')).toContain('چند کلمه');
     member.sendText('ب'.repeat(20_001));
-    expect(await replyIncluding(member, 'کوتاه‌تر کنید')).toContain('متن شما ۲۰٬۰۰۱ نویسه است و بیشترین اندازه مجاز برای یک پیام، در همه بخش‌ها روی هم، ۲۰٬۰۰۰ نویسه است.');
+    expect(await replyText(member, 'کوتاه‌تر کنید')).toContain('متن شما ۲۰٬۰۰۱ نویسه است و بیشترین اندازه مجاز برای یک پیام، در همه بخش‌ها روی هم، ۲۰٬۰۰۰ نویسه است.');
 
     // A 20,000-character paste is split, not cut.
     const paste = Array.from({ length: 4000 }, (_, i) => `واژه${i % 10}`).join(' ').slice(0, 20_000).trim();
     member.sendText(paste);
-    expect(await replyIncluding(member, 'بخش پشت سر هم ثبت می‌شود')).toMatch(/متن شما ۲۰٬۰۰۰ نویسه است .* در [۰-۹]+ بخش/);
-    await replyIncluding(member, ASK_ATTACHMENTS);
+    expect(await replyText(member, 'بخش پشت سر هم ثبت می‌شود')).toMatch(/متن شما ۲۰٬۰۰۰ نویسه است .* در [۰-۹]+ بخش/);
+    await replyText(member, ASK_ATTACHMENTS);
     // More text than the total allows at the attachment step is refused out loud.
     member.sendText('ادامه متن');
-    expect(await replyIncluding(member, 'این بخش افزوده نشد')).toContain('۲۰٬۰۰۰');
-    member.sendText(CONTINUE);
-    await replyIncluding(member, SUMMARY);
-    member.pressButtonByText(SEND_NAMED);
-    const id = trackingNumber(await replyIncluding(member, 'شماره پیگیری'));
+    expect(await replyText(member, 'این بخش افزوده نشد')).toContain('۲۰٬۰۰۰');
+    const id = await confirmAndSend(member);
     const parts = (await h.db.prisma.feedbackMessage.findMany({ where: { itemId: id }, orderBy: { id: 'asc' } })).map((p) => p.text);
     expect(parts).toEqual(splitText(paste, 4000));
     expect(parts.length).toBeGreaterThanOrEqual(5);
@@ -535,17 +502,14 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     // A paste the client split into two messages: the second lands at the attachment step and is kept.
     const half = 'ج'.repeat(3000);
     member.sendCommand('feedback');
-    await replyIncluding(member, 'نوع پیام خود را انتخاب کنید');
+    await replyText(member, 'نوع پیام خود را انتخاب کنید');
     member.pressButtonByText(TYPE_BUTTONS.QUESTION);
-    await replyIncluding(member, ASK_TEXT);
+    await replyText(member, ASK_TEXT);
     member.sendText(half);
-    await replyIncluding(member, ASK_ATTACHMENTS);
+    await replyText(member, ASK_ATTACHMENTS);
     member.sendText(`د${half}`);
-    expect(await replyIncluding(member, 'به ادامه پیام شما افزوده شد')).toContain('اکنون ۶٬۰۰۳ نویسه');
-    member.sendText(CONTINUE);
-    await replyIncluding(member, SUMMARY);
-    member.pressButtonByText(SEND_ANONYMOUS);
-    const second = trackingNumber(await replyIncluding(member, 'شماره پیگیری'));
+    expect(await replyText(member, 'به ادامه پیام شما افزوده شد')).toContain('اکنون ۶٬۰۰۳ نویسه');
+    const second = await confirmAndSend(member, true);
     const texts = (await h.db.prisma.feedbackMessage.findMany({ where: { itemId: second }, orderBy: { id: 'asc' } })).map((m) => m.text);
     expect(texts.join('\n\n')).toBe(`${half}\n\nد${half}`);
   });
@@ -567,12 +531,12 @@ describe.each(storageModes())('feedback (%s storage)', (mode) => {
     const province = h.api.user(PROVINCE, { first_name: 'رضا' });
     await h.api.waitForMessage(PROVINCE, (c) => String(c.text).includes(`شماره پیگیری ${fa(id)}`));
     province.pressButtonByText('👁 مشاهده و پاسخ');
-    await province.waitForReply((c) => inlineButtons(c.params.reply_markup).some((b) => b.text === '✍️ پاسخ'));
+    await province.waitForReply((c) => inlineButtons(c).some((b) => b.text === '✍️ پاسخ'));
     province.pressButtonByText('✍️ پاسخ');
-    await replyIncluding(province, `پاسخ خود به پیام شماره ${fa(id)}`);
+    await replyText(province, `پاسخ خود به پیام شماره ${fa(id)}`);
     await h.db.prisma.admin.delete({ where: { userId: BigInt(PROVINCE) } });
     province.sendText('پاسخی که نباید برود');
-    expect(await replyIncluding(province, 'ویژه کارشناسان')).toBe(NOT_ADMIN);
+    expect(await replyText(province, 'ویژه کارشناسان')).toBe(NOT_ADMIN);
 
     expect(await h.db.prisma.feedbackMessage.count({ where: { itemId: id, fromOffice: true } })).toBe(0);
     expect(await h.db.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RECEIVED', assignedTo: null });

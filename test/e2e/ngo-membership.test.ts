@@ -3,14 +3,15 @@
  * removal, revoking the link, leaving, one NGO per person, /profile, and the manager's edits (some of
  * which send the NGO back to review).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatJalaliDate } from '../../src/platform/text/jalali.js';
 import { toPersianDigits } from '../../src/platform/text/persian-text.js';
-import { createTranslator } from '../../src/platform/i18n/index.js';
 import type { RegistrationDraft } from '../../src/features/ngos/service.js';
-import { storageModes } from '../support/database.js';
+import { e2eStorageMode } from '../support/database.js';
+import { answerTo, command, inlineButtons, inlineLabels, messageIdOf, press, replyLabels, say, STALE_BUTTON, t } from '../support/conversation.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { registrationDraft } from '../support/ngo-fixtures.js';
 
 const ADMIN = 1001;
 const MANAGER = 2002;
@@ -18,56 +19,24 @@ const MEMBER = 3003;
 const OTHER_MANAGER = 4004;
 const NEWCOMER = 5005;
 
-const translator = createTranslator();
-const t = (key: string, options?: Record<string, unknown>) => translator.t('fa', key, options);
-const STALE = 'این دکمه دیگر معتبر نیست.';
-
-type Markup = { inline_keyboard?: { text: string; callback_data?: string }[][]; keyboard?: ({ text: string } | string)[][] };
-const markupOf = (call: RecordedCall) => (call.replyMarkup ?? {}) as Markup;
-const inlineButtons = (call: RecordedCall) => (markupOf(call).inline_keyboard ?? []).flat().map(({ text, callback_data }) => ({ text, callback_data }));
-const inlineLabels = (call: RecordedCall) => inlineButtons(call).map((b) => b.text);
-const replyLabels = (call: RecordedCall) => (markupOf(call).keyboard ?? []).flat().map((b) => (typeof b === 'string' ? b : b.text));
-const messageIdOf = (call: RecordedCall) => (call.response as { result: { message_id: number } }).result.message_id;
-
-async function say(user: FakeUser, text: string): Promise<RecordedCall> {
-  user.sendText(text);
-  return user.waitForReply();
-}
-
-async function command(user: FakeUser, name: string, payload?: string): Promise<RecordedCall> {
-  user.sendCommand(name, payload);
-  return user.waitForReply();
-}
-
-async function press(user: FakeUser, label: string): Promise<RecordedCall> {
-  user.pressButtonByText(label);
-  return user.waitForReply();
-}
-
-async function answerTo(h: Harness, enqueued: { update: { callback_query: { id: string } } }): Promise<RecordedCall> {
-  return h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === enqueued.update.callback_query.id);
-}
-
-const draft = (overrides: Partial<RegistrationDraft> = {}): RegistrationDraft => ({
-  name: 'انجمن حامیان محیط زیست کرمان',
-  registrationNumber: '1234',
-  authority: 'WELFARE',
-  authorityOther: null,
-  fieldIds: [1],
-  countyId: 1,
-  foundedYear: 1398,
-  memberCount: 25,
-  managerName: 'مریم احمدی',
-  managerPhone: '+989121234567',
-  description: null,
-  ...overrides,
-});
-
 /** A user who has written to the bot (so they have a record) and manages a registered NGO. */
 async function ngoOf(h: Harness, user: FakeUser, overrides: Partial<RegistrationDraft> = {}) {
   await command(user, 'start');
-  const { fields, counties } = await h.app.services.ngos.referenceLists();
-  return h.app.services.ngos.register(BigInt(user.id), draft({ fieldIds: [fields[0]!.id], countyId: counties[0]!.id, ...overrides }));
+  return h.app.services.ngos.register(
+    BigInt(user.id),
+    await registrationDraft(h.app.services.ngos, {
+      name: 'انجمن حامیان محیط زیست کرمان',
+      registrationNumber: '1234',
+      authorityOther: null,
+      countyName: 'انار',
+      foundedYear: 1398,
+      memberCount: 25,
+      managerName: 'مریم احمدی',
+      managerPhone: '+989121234567',
+      description: null,
+      ...overrides,
+    }),
+  );
 }
 
 async function inviteTokenFor(manager: FakeUser): Promise<{ call: RecordedCall; token: string }> {
@@ -81,14 +50,21 @@ async function join(user: FakeUser, token: string): Promise<RecordedCall> {
   return command(user, 'start', `join_${token}`);
 }
 
-describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
-  let h: Harness;
-  afterEach(async () => {
-    await h?.close();
-  });
+/** A manager's NGO and a member who joined through the invite link (the manager's notice of it received). */
+async function ngoWithMember() {
+  const h = await startHarness();
+  const manager = h.api.user(MANAGER, { first_name: 'مریم' });
+  await ngoOf(h, manager);
+  const { token } = await inviteTokenFor(manager);
+  const member = h.api.user(MEMBER, { first_name: 'علی' });
+  await join(member, token);
+  await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('با لینک دعوت'));
+  return { h, manager, member, token };
+}
 
+describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
   it('when a colleague opens the manager\'s invite link, then they become a member, and the manager is told', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const manager = h.api.user(MANAGER, { first_name: 'مریم' });
     const ngo = await ngoOf(h, manager);
 
@@ -120,7 +96,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
   });
 
   it('when the manager revokes the link, then the old link is refused and the new one works', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const manager = h.api.user(MANAGER, { first_name: 'مریم' });
     await ngoOf(h, manager);
     const { call, token: oldToken } = await inviteTokenFor(manager);
@@ -145,7 +121,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
 
     // A forged argument is not a revocation.
     const forged = manager.pressButton('inv:revoke_all');
-    expect((await answerTo(h, forged)).params.text).toBe(STALE);
+    expect((await answerTo(h, forged)).params.text).toBe(STALE_BUTTON);
     // A member pressing the manager's button (e.g. from a forwarded message) is refused.
     const byMember = member.pressButton('inv:revoke');
     expect((await answerTo(h, byMember)).params).toMatchObject({ text: t('ngo.errors.manager_only'), show_alert: true });
@@ -153,7 +129,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
   });
 
   it('when the manager lists members and removes one, then the list shows Jalali dates and the removed member is told', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const manager = h.api.user(MANAGER, { first_name: 'مریم', last_name: 'احمدی' });
     await ngoOf(h, manager);
     const { token } = await inviteTokenFor(manager);
@@ -178,7 +154,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
 
     // Forged and foreign presses change nothing.
     for (const data of ['mem_rm:abc', 'mem_rm:-5', `mem_rm:${MEMBER};drop`, 'mem_rm:']) {
-      expect((await answerTo(h, manager.pressButton(data))).params.text).toBe(STALE);
+      expect((await answerTo(h, manager.pressButton(data))).params.text).toBe(STALE_BUTTON);
     }
     expect((await answerTo(h, manager.pressButton(`mem_rm:${MANAGER}`))).params.text).toBe(t('ngo.membership.manager_cannot_leave'));
     expect((await answerTo(h, manager.pressButton('mem_rm:777777'))).params.text).toBe(t('ngo.membership.not_a_member'));
@@ -204,7 +180,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
   });
 
   it('when the NGO has more members than fit in one message, then the list is paged and a removal keeps the page', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const manager = h.api.user(MANAGER, { first_name: 'مریم' });
     const ngo = await ngoOf(h, manager);
     const ids = Array.from({ length: 24 }, (_, i) => 10_000 + i);
@@ -233,17 +209,11 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
     expect(redrawn.text).toContain('(۲۴ نفر)');
     expect(redrawn.text).toContain('صفحه ۲ از ۲');
     expect(inlineLabels(redrawn)).not.toContain('حذف عضو ۲۴');
-    expect((await answerTo(h, manager.pressButton('mem_pg:x1'))).params.text).toBe(STALE);
+    expect((await answerTo(h, manager.pressButton('mem_pg:x1'))).params.text).toBe(STALE_BUTTON);
   });
 
   it('when a member leaves, then they are asked to confirm first; the manager cannot leave', async () => {
-    h = await startHarness({ mode });
-    const manager = h.api.user(MANAGER, { first_name: 'مریم' });
-    await ngoOf(h, manager);
-    const { token } = await inviteTokenFor(manager);
-    const member = h.api.user(MEMBER, { first_name: 'علی' });
-    await join(member, token);
-    await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('با لینک دعوت'));
+    const { h, manager, member } = await ngoWithMember();
 
     const ask = await command(member, 'leave');
     expect(ask.text).toBe(t('ngo.membership.leave_confirm', { name: 'انجمن حامیان محیط زیست کرمان' }));
@@ -263,14 +233,14 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
     const late = member.pressButton('mem_leave:yes', messageIdOf(ask));
     expect((await answerTo(h, late)).params).toMatchObject({ text: t('ngo.errors.no_ngo'), show_alert: true });
     const forged = member.pressButton('mem_leave:maybe');
-    expect((await answerTo(h, forged)).params.text).toBe(STALE);
+    expect((await answerTo(h, forged)).params.text).toBe(STALE_BUTTON);
 
     expect((await command(manager, 'leave')).text).toBe(t('ngo.membership.manager_cannot_leave'));
     expect(await h.db.prisma.ngoMember.count()).toBe(1);
   });
 
   it('when a person already belongs to an NGO, then they cannot join another or register one', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const manager = h.api.user(MANAGER, { first_name: 'مریم' });
     const first = await ngoOf(h, manager);
     const otherManager = h.api.user(OTHER_MANAGER, { first_name: 'حسن' });
@@ -295,13 +265,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
   });
 
   it('when the manager and a member open /profile, then each sees the NGO with their role and their own buttons', async () => {
-    h = await startHarness({ mode });
-    const manager = h.api.user(MANAGER, { first_name: 'مریم' });
-    await ngoOf(h, manager);
-    const { token } = await inviteTokenFor(manager);
-    const member = h.api.user(MEMBER, { first_name: 'علی' });
-    await join(member, token);
-    await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('با لینک دعوت'));
+    const { h, manager, member, token } = await ngoWithMember();
 
     const own = await command(manager, 'profile');
     const ownText = String(own.text);
@@ -332,7 +296,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
     for (const data of ['prof:edit', 'prof:members', 'prof:invite']) {
       expect((await answerTo(h, member.pressButton(data))).params).toMatchObject({ text: t('ngo.errors.manager_only'), show_alert: true });
     }
-    expect((await answerTo(h, member.pressButton('prof:delete'))).params.text).toBe(STALE);
+    expect((await answerTo(h, member.pressButton('prof:delete'))).params.text).toBe(STALE_BUTTON);
 
     // Someone without an NGO is offered to register it, and the button starts the form.
     const newcomer = h.api.user(NEWCOMER, { first_name: 'سارا' });
@@ -344,7 +308,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
   });
 
   it('when the manager edits an approved NGO, then the name sends it back to review and the member count applies at once', async () => {
-    h = await startHarness({ mode, adminIds: [ADMIN] });
+    const h = await startHarness({ adminIds: [ADMIN] });
     const manager = h.api.user(MANAGER, { first_name: 'مریم' });
     const ngo = await ngoOf(h, manager);
     const approve = () => h.db.prisma.ngo.update({ where: { id: ngo.id }, data: { status: 'APPROVED', approvedAt: new Date(), reviewedBy: BigInt(ADMIN) } });
@@ -370,7 +334,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
     expect(await h.db.prisma.ngo.findUnique({ where: { id: ngo.id } })).toMatchObject({ memberCount: 40, status: 'APPROVED' });
     // The form is over: its old buttons are stale, text is not an answer.
     const stale = manager.pressButton('pedit:choose.name', messageIdOf(choose));
-    expect((await answerTo(h, stale)).params.text).toBe(STALE);
+    expect((await answerTo(h, stale)).params.text).toBe(STALE_BUTTON);
     expect(String((await say(manager, '۵۰')).text)).toContain('متوجه پیام شما نشدم');
 
     // The name: a bad answer first, then back to the menu, then the name again.
@@ -397,7 +361,7 @@ describe.each(storageModes())('NGO membership (%s storage)', (mode) => {
   });
 
   it('when the manager edits fields, the authority or the number, then the same checks as the registration apply', async () => {
-    h = await startHarness({ mode, adminIds: [ADMIN] });
+    const h = await startHarness({ adminIds: [ADMIN] });
     const manager = h.api.user(MANAGER, { first_name: 'مریم' });
     const ngo = await ngoOf(h, manager);
     const other = h.api.user(OTHER_MANAGER, { first_name: 'حسن' });

@@ -2,9 +2,9 @@
  * An NGO's registration end to end, through the fake Bot API: the whole form, each step's validation,
  * back, cancel, a restart half-way, a duplicate NGO, editing from the summary, and the reviewers' notice.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTranslator } from '../../src/platform/i18n/index.js';
-import { storageModes } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { e2eStorageMode } from '../support/database.js';
+import { answerTo, command, inlineButtons, inlineLabels, press, replyLabels, say, STALE_BUTTON, t } from '../support/conversation.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -12,38 +12,10 @@ const ADMIN = 1001;
 const MANAGER = 2002;
 const OTHER_USER = 3003;
 
-const translator = createTranslator();
-const t = (key: string, options?: Record<string, unknown>) => translator.t('fa', key, options);
-
-type Markup = { inline_keyboard?: { text: string; callback_data?: string }[][]; keyboard?: ({ text: string } | string)[][] };
-const markupOf = (call: RecordedCall) => (call.replyMarkup ?? {}) as Markup;
-const inlineLabels = (call: RecordedCall) => (markupOf(call).inline_keyboard ?? []).flat().map((b) => b.text);
-const replyLabels = (call: RecordedCall) => (markupOf(call).keyboard ?? []).flat().map((b) => (typeof b === 'string' ? b : b.text));
-
-async function say(user: FakeUser, text: string): Promise<RecordedCall> {
-  user.sendText(text);
-  return user.waitForReply();
-}
-
-async function press(user: FakeUser, label: string): Promise<RecordedCall> {
-  user.pressButtonByText(label);
-  return user.waitForReply();
-}
-
-/** The answer to a callback query (the alert or toast the user sees). */
-async function answerTo(h: Harness, enqueued: { update: { callback_query: { id: string } } }): Promise<RecordedCall> {
-  return h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === enqueued.update.callback_query.id);
-}
-
 /** The bot's edit of the keyboard after a press (the fields' check marks). */
 async function editedKeyboard(h: Harness, mark: number): Promise<string[]> {
   const call = await h.api.waitForCall('editMessageReplyMarkup', undefined, { after: mark });
   return inlineLabels(call);
-}
-
-async function start(h: Harness, user: FakeUser): Promise<void> {
-  user.sendCommand('start');
-  await user.waitForReply();
 }
 
 /** Answers every step with valid input up to (not including) the named step's answer. */
@@ -72,16 +44,11 @@ async function fillUntil(h: Harness, user: FakeUser, stop: 'summary' | 'founded_
   return summary;
 }
 
-describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
-  let h: Harness;
-  afterEach(async () => {
-    await h?.close();
-  });
-
+describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
   it('when a manager fills in every step and confirms, then the NGO is stored pending with clean values and the admins get Approve / Reject', async () => {
-    h = await startHarness({ mode, adminIds: [ADMIN] });
+    const h = await startHarness({ adminIds: [ADMIN] });
     const user = h.api.user(MANAGER, { first_name: 'مریم' });
-    await start(h, user);
+    await command(user, 'start');
 
     user.sendCommand('register');
     expect((await user.waitForReply()).text).toBe(t('ngo.form.intro'));
@@ -173,7 +140,7 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
     const notice = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('درخواست ثبت‌نام سازمان جدید'));
     expect(notice.text).toContain('انجمن حامیان محیط زیست کرمان');
     // The review feature owns what follows the NGO id in the data (e.g. a submission version).
-    expect((markupOf(notice).inline_keyboard ?? []).flat()).toEqual([
+    expect(inlineButtons(notice)).toEqual([
       { text: '✅ تأیید', callback_data: expect.stringMatching(new RegExp(`^ngo_ok:${ngo.id}(-|$)`)) },
       { text: '❌ رد', callback_data: expect.stringMatching(new RegExp(`^ngo_no:${ngo.id}(-|$)`)) },
     ]);
@@ -181,15 +148,15 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
 
     // The old summary's confirm button does nothing a second time.
     const again = user.pressButton('reg:summary.confirm', (summary.response as { result: { message_id: number } }).result.message_id);
-    expect((await answerTo(h, again)).params.text).toBe('این دکمه دیگر معتبر نیست.');
+    expect((await answerTo(h, again)).params.text).toBe(STALE_BUTTON);
     expect(await h.db.prisma.ngo.count()).toBe(1);
   });
 
   // Two tests rather than one: the flood limit allows 40 updates a minute per user.
   it('when answers to the first steps are wrong, then a clear Persian message comes, the step is asked again, and nothing is stored', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const user = h.api.user(MANAGER, { first_name: 'Ali' });
-    await start(h, user);
+    await command(user, 'start');
     user.sendCommand('register');
     await user.waitForReply((c) => c.text === t('ngo.form.ask_name'));
 
@@ -215,9 +182,9 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
     const forged = user.pressButton('reg:authority.ROOT');
     await answerTo(h, forged);
     const otherStep = user.pressButton('reg:county.c1');
-    expect((await answerTo(h, otherStep)).params.text).toBe('این دکمه دیگر معتبر نیست.');
+    expect((await answerTo(h, otherStep)).params.text).toBe(STALE_BUTTON);
     const junk = user.pressButton('reg:authority.<script>');
-    expect((await answerTo(h, junk)).params.text).toBe('این دکمه دیگر معتبر نیست.');
+    expect((await answerTo(h, junk)).params.text).toBe(STALE_BUTTON);
 
     // Authority "other" with an emoji-only name.
     expect((await press(user, 'سایر مراجع')).text).toBe(t('ngo.form.ask_authority_other'));
@@ -248,9 +215,9 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
   });
 
   it('when answers to the later steps are wrong, then a clear Persian message comes, skip works, and nothing is stored', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const user = h.api.user(MANAGER, { first_name: 'Ali' });
-    await start(h, user);
+    await command(user, 'start');
     await fillUntil(h, user, 'founded_year');
 
     // Founded year: out of range, not a year; then skip.
@@ -301,14 +268,14 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
     expect(await h.db.prisma.ngoMember.count()).toBe(0);
     // The summary's buttons are dead after the form ended.
     const late = user.pressButton('reg:summary.confirm');
-    expect((await answerTo(h, late)).params.text).toBe('این دکمه دیگر معتبر نیست.');
+    expect((await answerTo(h, late)).params.text).toBe(STALE_BUTTON);
     expect(await h.db.prisma.ngo.count()).toBe(0);
   });
 
   it('when the user presses back, then the previous step is asked again; /cancel leaves and stores nothing', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const user = h.api.user(MANAGER, { first_name: 'Sara' });
-    await start(h, user);
+    await command(user, 'start');
     await fillUntil(h, user, 'authority');
 
     // Back from a button step (the reply keyboard's back) and from a text step.
@@ -328,7 +295,7 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
     expect(await h.db.prisma.ngo.count()).toBe(0);
     // The form is gone: its buttons are stale and text is not taken as an answer.
     const stale = user.pressButton('reg:authority.WELFARE');
-    expect((await answerTo(h, stale)).params.text).toBe('این دکمه دیگر معتبر نیست.');
+    expect((await answerTo(h, stale)).params.text).toBe(STALE_BUTTON);
     expect((await say(user, 'انجمن جدید')).text).toContain('متوجه پیام شما نشدم');
 
     // The "cancel" button of the reply keyboard does the same.
@@ -339,9 +306,9 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
   });
 
   it('when the bot restarts half-way, then the form resumes where it was and can be finished', async () => {
-    h = await startHarness({ mode, adminIds: [ADMIN] });
+    const h = await startHarness({ adminIds: [ADMIN] });
     const user = h.api.user(MANAGER, { first_name: 'Reza' });
-    await start(h, user);
+    await command(user, 'start');
     await fillUntil(h, user, 'founded_year');
 
     await h.restart();
@@ -365,15 +332,15 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
   });
 
   it('when the same number from the same authority is registered again, then the user is told at the authority step how to join instead', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const first = h.api.user(MANAGER, { first_name: 'First' });
-    await start(h, first);
+    await command(first, 'start');
     await fillUntil(h, first, 'summary', '1234/56');
     await press(first, '✅ تأیید و ارسال');
     expect(await h.db.prisma.ngo.count()).toBe(1);
 
     const second = h.api.user(OTHER_USER, { first_name: 'Second' });
-    await start(h, second);
+    await command(second, 'start');
     second.sendCommand('register');
     await second.waitForReply((c) => c.text === t('ngo.form.ask_name'));
     await say(second, 'نام دیگری برای همان سازمان');
@@ -407,9 +374,9 @@ describe.each(storageModes())('NGO registration (%s storage)', (mode) => {
   });
 
   it('when a field is edited from the summary, then the form returns to the summary with the new value', async () => {
-    h = await startHarness({ mode });
+    const h = await startHarness();
     const user = h.api.user(MANAGER, { first_name: 'Nima' });
-    await start(h, user);
+    await command(user, 'start');
     await fillUntil(h, user, 'summary');
 
     const choose = await press(user, '✏️ ویرایش یک مورد');

@@ -6,7 +6,8 @@ import type { Clock } from '../../src/platform/text/clock.js';
 import { Scheduler, slotKeyOf, type JobContext, type JobHandler } from '../../src/platform/scheduler/scheduler.js';
 import { createKeyValueStore, MemoryKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
 import { createLogger, type Logger } from '../../src/platform/logger.js';
-import { createTestDatabase, storageModes, type TestDatabase } from '../support/database.js';
+import { storageModes, type TestDatabase } from '../support/database.js';
+import { cleanTestDatabase } from '../support/file-database.js';
 import { describeWithServer, testRedisUrl } from '../support/servers.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -71,7 +72,7 @@ describe.each(storageModes())('Scheduler on the %s database', (mode) => {
   const cleanups: (() => Promise<void>)[] = [];
 
   beforeEach(async () => {
-    db = await createTestDatabase(mode);
+    db = await cleanTestDatabase(mode);
   });
 
   afterEach(async () => {
@@ -261,7 +262,7 @@ describe('Scheduler ticking with node-cron', () => {
   });
 
   it('fires on real ticks in Asia/Tehran and stops ticking after stop()', async () => {
-    db = await createTestDatabase('embedded');
+    db = await cleanTestDatabase('embedded');
     const scheduler = new Scheduler({ prisma: db.prisma, kv: new MemoryKeyValueStore(), logger: silent, owner: 'p1' });
     const slots: Date[] = [];
     scheduler.register('heartbeat', '* * * * * *', async (ctx) => {
@@ -287,7 +288,7 @@ describeWithServer('Scheduler with a shared Redis lease', { redisUrl: true, data
   const cleanups: (() => Promise<void>)[] = [];
 
   beforeEach(async () => {
-    db = await createTestDatabase('server');
+    db = await cleanTestDatabase('server');
   });
 
   afterEach(async () => {

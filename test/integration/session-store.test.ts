@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionData } from '../../src/platform/bot/context.js';
 import { createDatabaseSessionStore, createKvSessionStore, type SessionStore } from '../../src/platform/bot/session-store.js';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../../src/platform/kv/index.js';
-import { createTestDatabase, storageModes, type TestDatabase } from '../support/database.js';
+import { storageModes, type TestDatabase } from '../support/database.js';
+import { cleanTestDatabase } from '../support/file-database.js';
 import { describeWithServer, testRedisUrl } from '../support/servers.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -129,7 +130,7 @@ function contractCases(start: () => Promise<Backend>): void {
 
 describe.each(storageModes())('database session store (%s)', (mode) => {
   sessionStoreContract(async () => {
-    const db = await createTestDatabase(mode);
+    const db = await cleanTestDatabase(mode);
     let now = new Date('2026-03-01T10:00:00Z');
     const upsert = vi.spyOn(db.prisma.session, 'upsert');
     return {
@@ -138,7 +139,11 @@ describe.each(storageModes())('database session store (%s)', (mode) => {
       expire: async () => {
         now = new Date(now.getTime() + HOUR + 1);
       },
-      close: () => db.close(),
+      close: async () => {
+        // The file's database outlives this test: so would the spy and its count.
+        upsert.mockRestore();
+        await db.close();
+      },
     };
   });
 
@@ -148,7 +153,7 @@ describe.each(storageModes())('database session store (%s)', (mode) => {
     const clock = () => now;
 
     beforeEach(async () => {
-      db = await createTestDatabase(mode);
+      db = await cleanTestDatabase(mode);
       now = new Date('2026-03-01T10:00:00Z');
     });
     afterEach(async () => {

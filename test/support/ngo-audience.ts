@@ -40,10 +40,23 @@ export interface AudienceFilter {
   managersOnly?: boolean;
 }
 
+/**
+ * Six NGOs in four counties and four fields, of every status, with members: an announcement's
+ * audience filtered by county, field, status or managers only reaches a different part of it each time.
+ */
+export const MIXED_AUDIENCE: readonly AudienceNgoSpec[] = [
+  { name: 'انجمن حامیان محیط زیست کرمان', county: 'کرمان', fields: ['محیط زیست'], members: 2 },
+  { name: 'کانون جوانان رفسنجان', county: 'رفسنجان', fields: ['ورزش و جوانان'], members: 1 },
+  { name: 'مؤسسه سلامت بم', county: 'بم', fields: ['بهداشت و سلامت', 'محیط زیست'], members: 1 },
+  { name: 'جمعیت یاوران سلامت کرمان', county: 'کرمان', fields: ['بهداشت و سلامت'], members: 2 },
+  { name: 'خیریه امید جیرفت', county: 'جیرفت', fields: ['امور خیریه'], status: 'PENDING', members: 1 },
+  { name: 'انجمن ورزشی کرمان', county: 'کرمان', fields: ['ورزش و جوانان'], status: 'SUSPENDED' },
+];
+
 let registration = 0;
 
 /** Creates the NGOs in order; user ids are handed out from `firstUserId` upwards. */
-export async function createAudience(db: Db, specs: AudienceNgoSpec[], options: { firstUserId?: number } = {}): Promise<AudienceNgo[]> {
+export async function createAudience(db: Db, specs: readonly AudienceNgoSpec[], options: { firstUserId?: number } = {}): Promise<AudienceNgo[]> {
   let nextUserId = options.firstUserId ?? 700_000;
   const counties = new Map((await db.prisma.county.findMany()).map((c) => [c.name, c.id]));
   const fields = new Map((await db.prisma.activityField.findMany()).map((f) => [f.name, f.id]));

@@ -29,6 +29,8 @@ export interface NgoSpec {
   managerLanguage?: 'fa' | 'en';
   statusReason?: string | null;
   reviewedBy?: Id | null;
+  /** Ordinary members besides the manager, with their user rows. */
+  members?: { id: Id; firstName?: string }[];
 }
 
 let sequence = 0;
@@ -55,7 +57,7 @@ export async function createAdmin(db: Db, userId: Id, role: 'PROVINCE_ADMIN' | '
   return db.prisma.admin.create({ data: { userId: BigInt(userId), role, countyId: county } });
 }
 
-/** The NGO with its fields, its manager's user row and the manager's membership. */
+/** The NGO with its fields, its manager's user row and the manager's membership (and its members'). */
 export async function createNgo(db: Db, spec: NgoSpec): Promise<{ id: number; name: string }> {
   sequence += 1;
   await createUser(db, spec.managerId, spec.managerFirstName ?? `Manager${String(spec.managerId)}`, spec.managerLanguage ?? 'fa');
@@ -87,6 +89,10 @@ export async function createNgo(db: Db, spec: NgoSpec): Promise<{ id: number; na
     },
   });
   await db.prisma.ngoMember.create({ data: { userId: BigInt(spec.managerId), ngoId: ngo.id, role: 'MANAGER', joinedAt: submittedAt } });
+  for (const member of spec.members ?? []) {
+    await createUser(db, member.id, member.firstName);
+    await db.prisma.ngoMember.create({ data: { userId: BigInt(member.id), ngoId: ngo.id, role: 'MEMBER' } });
+  }
   return { id: ngo.id, name: ngo.name };
 }
 
