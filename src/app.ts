@@ -9,7 +9,7 @@ import type { Telegraf } from 'telegraf';
 import { deepLinkRootOf, type Config } from './config.js';
 import { openDatabase, type Database } from './platform/db/client.js';
 import { migrateDatabase } from './platform/db/migrate.js';
-import { Dispatcher } from './platform/delivery/dispatcher.js';
+import { Dispatcher, type DispatcherOptions } from './platform/delivery/dispatcher.js';
 import { createOutbox } from './platform/delivery/outbox.js';
 import { RateGate } from './platform/delivery/rate-gate.js';
 import { systemClock, type Clock } from './platform/text/clock.js';
@@ -45,8 +45,8 @@ export interface AppOverrides {
   db?: Database;
   kv?: KeyValueStore;
   clock?: Clock;
-  /** Tests shorten the polling and dispatch intervals. */
-  dispatcher?: { idlePollMs?: number; concurrency?: number; leaseMs?: number };
+  /** Tests shorten the polling and dispatch intervals, and may turn the per-chat pacing down. */
+  dispatcher?: Partial<Pick<DispatcherOptions, 'idlePollMs' | 'concurrency' | 'leaseMs' | 'perChatIntervalMs'>>;
   owner?: string;
 }
 
