@@ -9,6 +9,18 @@ const STAFF = 3003;
 const MEMBER = 2002;
 
 describe(`staff management (${e2eStorageMode()} storage)`, () => {
+  it('when a county is typed with a space where its name has a ZWNJ, then it is still found', async () => {
+    const h = await startHarness({ adminIds: [SUPER] });
+    const boss = h.api.user(SUPER, { first_name: 'مدیر' });
+    const staff = h.api.user(STAFF, { first_name: 'کارشناس' });
+    staff.sendCommand('start');
+    await staff.waitForReply();
+    boss.sendCommand('add_admin', `${STAFF} county قلعه گنج`);
+    expect((await boss.waitForReply()).params.text).toBe('کارشناس به‌عنوان کارشناس شهرستان قلعه‌گنج افزوده شد.');
+    const admin = await h.db.prisma.admin.findUnique({ where: { userId: BigInt(STAFF) }, include: { county: true } });
+    expect(admin).toMatchObject({ role: 'COUNTY_ADMIN', county: { name: 'قلعه‌گنج' } });
+  });
+
   it('when the super admin adds a county admin, then the new admin is told through the outbox, gets the admin menu, and it is audited', async () => {
     const h = await startHarness({ adminIds: [SUPER] });
     const boss = h.api.user(SUPER, { first_name: 'مدیر' });

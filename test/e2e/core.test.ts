@@ -22,6 +22,23 @@ describe.each(smokeStorageModes())('bot core (%s storage)', (mode) => {
     expect(stored).toMatchObject({ firstName: 'مریم', reachable: true });
   });
 
+  it('when a name or an answer carries a NUL character, then the person is answered and a half-filled form survives a restart', async () => {
+    const h = await startHarness({ mode });
+    const user = h.api.user(MEMBER, { first_name: 'علی\u0000رضا', last_name: 'احمدی\u0000' });
+    user.sendCommand('start');
+    expect(String((await user.waitForReply()).params.text)).toContain('علیرضا گرامی، سلام');
+    expect(await h.db.prisma.user.findUnique({ where: { id: BigInt(MEMBER) } })).toMatchObject({ firstName: 'علیرضا', lastName: 'احمدی' });
+
+    user.sendCommand('register');
+    await user.waitForReply((c) => String(c.params.text).includes('نام کامل سازمان'));
+    user.sendText('انجمن\u0000 نمونه');
+    await user.waitForReply((c) => String(c.params.text).includes('شماره ثبت'));
+    await h.restart();
+    user.sendCommand('start');
+    // The form goes on where it was: its progress was stored without the NUL.
+    await user.waitForReply((c) => String(c.params.text).includes('شماره ثبت'));
+  });
+
   it('when a deep-link payload comes with /start, then it is ignored safely and the welcome still comes', async () => {
     const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Ali' });

@@ -121,10 +121,12 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     await reply(manager, 'گزارش شما برای');
     const target = await h.db.prisma.deadlineTarget.findFirstOrThrow();
     expect(target).toMatchObject({ status: 'SUBMITTED', submittedBy: BigInt(MANAGER), reportFileName: 'report.pdf' });
-    expect(target.reportText).toBe('کارگاه در 12 مدرسه برگزار شد و 840 دانش‌آموز آموزش دیدند.');
+    // Stored exactly as typed: the report's Persian digits are not rewritten.
+    expect(target.reportText).toBe('کارگاه در ۱۲ مدرسه برگزار شد و ۸۴۰ دانش‌آموز آموزش دیدند.');
     // No county admin for Kerman: the province's (here the super admin) hears of it.
     const received = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('گزارش تازه'));
     expect(String(received.text)).toContain('انجمن حامیان محیط زیست کرمان');
+    expect(String(received.text)).toContain('کارگاه در ۱۲ مدرسه برگزار شد و ۸۴۰ دانش‌آموز');
 
     // Later slots find the NGO's part done.
     await tickAt('2027-02-13T05:30:00Z');

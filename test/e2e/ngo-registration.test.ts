@@ -104,7 +104,8 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     const summary = await say(user, 'فعالیت در حفاظت از محیط زیست و آموزش <کودکان> & نوجوانان');
     const summaryText = String(summary.text);
     expect(summaryText).toContain('لطفاً اطلاعات را بررسی کنید');
-    expect(summaryText).toContain('انجمن حامیان محیط زیست کرمان');
+    // The name is shown as typed, Arabic kaf and all.
+    expect(summaryText).toContain('انجمن حامیان محیط زیست كرمان');
     expect(summaryText).toContain('۱۲۳۴/۵۶');
     expect(summaryText).toContain('شورای هماهنگی سمن‌ها');
     expect(summaryText).toContain('محیط زیست، سالمندان');
@@ -121,8 +122,8 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     expect(submitted.text).toContain(`<b>${String(ngo.id).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]!)}</b>`);
     expect(replyLabels(submitted)).toContain('🏢 سازمان من');
     expect(ngo).toMatchObject({
-      // Arabic kaf in the name becomes the Persian one; digits are stored in ASCII.
-      name: 'انجمن حامیان محیط زیست کرمان',
+      // The name is stored as typed (Arabic kaf kept); the registration number, parsed, in ASCII digits.
+      name: 'انجمن حامیان محیط زیست كرمان',
       registrationNumber: '1234/56',
       authority: 'OTHER',
       authorityOther: 'شورای هماهنگی سمن‌ها',
@@ -138,7 +139,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
 
     // The reviewers' notice comes through the outbox, with the decision buttons.
     const notice = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('درخواست ثبت‌نام سازمان جدید'));
-    expect(notice.text).toContain('انجمن حامیان محیط زیست کرمان');
+    expect(notice.text).toContain('انجمن حامیان محیط زیست كرمان');
     // The review feature owns what follows the NGO id in the data (e.g. a submission version).
     expect(inlineButtons(notice)).toEqual([
       { text: '✅ تأیید', callback_data: expect.stringMatching(new RegExp(`^ngo_ok:${ngo.id}(-|$)`)) },

@@ -101,11 +101,12 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
     await admin.waitForReply((c) => String(c.text).startsWith('دلیل رد درخواست'));
     expect((await h.db.prisma.ngo.findUnique({ where: { id: ngo.id } }))?.status).toBe('PENDING');
 
-    // Arabic ي/ك and Arabic-Indic digits are folded before the reason is stored and sent.
+    // The reason reaches the manager as the admin typed it: Arabic ي/ك and Arabic-Indic digits kept,
+    // only the outer spaces trimmed.
     admin.sendText('  شماره ثبت با مجوز بهزيستي مطابقت ندارد؛ مدارك ٢ صفحه كم دارد.  ');
     const done = await admin.waitForReply();
     expect(done.params.text).toBe('❌ درخواست «کانون فرهنگی نگاه» رد شد.');
-    const reason = 'شماره ثبت با مجوز بهزیستی مطابقت ندارد؛ مدارک 2 صفحه کم دارد.';
+    const reason = 'شماره ثبت با مجوز بهزيستي مطابقت ندارد؛ مدارك ٢ صفحه كم دارد.';
 
     // The notice the decision started from is brought up to date and loses its buttons.
     const card = await editIn(h, ADMIN, press.mark, (t) => t.includes('رد شد'));

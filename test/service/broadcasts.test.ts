@@ -3,15 +3,13 @@
  * broadcast may start, what its start, cancel, quiet hours and a refused message leave in the outbox.
  * No dispatcher runs: a test marks deliveries sent or failed itself, as the dispatcher would.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOutbox } from '../../src/platform/delivery/outbox.js';
-import { createTranslator } from '../../src/platform/i18n/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toPersianDigits } from '../../src/platform/text/persian-text.js';
-import { createBroadcastService, DEFAULT_AUDIENCE, type Audience } from '../../src/features/broadcasts/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { DEFAULT_AUDIENCE, type Audience } from '../../src/features/broadcasts/index.js';
 import { createAudience, expectedRecipients, MIXED_AUDIENCE, type AudienceFilter, type AudienceNgo } from '../support/ngo-audience.js';
 import { countyId, createAdmin } from '../support/ngo-fixtures.js';
+import { useServiceHarness } from '../support/service-harness.js';
 
 const ADMIN = 1001n;
 const COUNTY_ADMIN = 1002n;
@@ -22,38 +20,13 @@ const SUNDAY_NIGHT = new Date('2026-11-22T19:30:00Z');
 /** Monday 1405/09/02 07:00 Tehran: when quiet hours end. */
 const MONDAY_MORNING = jalaliToDate({ jy: 1405, jm: 9, jd: 2 }, { hour: 7, minute: 0 });
 
-
-let db: TestDatabase;
-let now: Date;
-let edits: { chatId: bigint; messageId: number; text: string; keyboard?: object }[];
-let service: ReturnType<typeof createBroadcastService>;
+const h = useServiceHarness({ start: SUNDAY_MORNING, staff: [{ id: ADMIN, role: 'PROVINCE_ADMIN' }] });
+let service: typeof h.services.broadcasts;
 let ngos: AudienceNgo[];
 
-beforeAll(async () => {
-  db = await createTestDatabase('embedded');
-});
-
-afterAll(async () => {
-  await db?.close();
-});
-
 beforeEach(async () => {
-  await db.prisma.$executeRawUnsafe('TRUNCATE users, ngos, broadcasts, outbox_messages, audit_log RESTART IDENTITY CASCADE');
-  now = SUNDAY_MORNING;
-  edits = [];
-  const clock = { now: () => now };
-  service = createBroadcastService({
-    prisma: db.prisma,
-    outbox: createOutbox({ prisma: db.prisma, clock }),
-    translator: createTranslator(),
-    clock,
-    sendRate: 25,
-    editMessage: async (chatId, messageId, text, keyboard) => {
-      edits.push({ chatId, messageId, text, ...(keyboard ? { keyboard } : {}) });
-    },
-  });
-  await createAdmin(db, ADMIN, 'PROVINCE_ADMIN');
-  ngos = await createAudience(db, MIXED_AUDIENCE);
+  service = h.services.broadcasts;
+  ngos = await createAudience(h.db, MIXED_AUDIENCE);
 });
 
 const message = (overrides: Partial<Parameters<typeof service.create>[1]> = {}) => ({
@@ -66,16 +39,16 @@ const message = (overrides: Partial<Parameters<typeof service.create>[1]> = {}) 
 });
 
 async function fieldId(name: string): Promise<number> {
-  return (await db.prisma.activityField.findUniqueOrThrow({ where: { name } })).id;
+  return (await h.prisma.activityField.findUniqueOrThrow({ where: { name } })).id;
 }
 
 async function deliveries(outboxMessageId: bigint | null) {
-  return db.prisma.outboxDelivery.findMany({ where: { messageId: outboxMessageId! }, orderBy: { chatId: 'asc' } });
+  return h.prisma.outboxDelivery.findMany({ where: { messageId: outboxMessageId! }, orderBy: { chatId: 'asc' } });
 }
 
 /** Messages queued to the admin (card, report, file, stop notice), by their key. */
 async function toAdmin() {
-  const rows = await db.prisma.outboxMessage.findMany({ where: { deliveries: { some: { chatId: ADMIN } } }, include: { deliveries: true }, orderBy: { id: 'asc' } });
+  const rows = await h.prisma.outboxMessage.findMany({ where: { deliveries: { some: { chatId: ADMIN } } }, include: { deliveries: true }, orderBy: { id: 'asc' } });
   return new Map(rows.map((m) => [m.dedupeKey!.replace(/:\d+$/, ''), m]));
 }
 
@@ -83,12 +56,12 @@ const textOf = (m: { payload: unknown } | undefined) => String((m?.payload as { 
 
 /** What the dispatcher would do on success: mark every waiting copy sent. */
 async function deliverAll(outboxMessageId: bigint | null) {
-  await db.prisma.outboxDelivery.updateMany({ where: { messageId: outboxMessageId!, status: 'PENDING' }, data: { status: 'SENT', sentAt: now } });
+  await h.prisma.outboxDelivery.updateMany({ where: { messageId: outboxMessageId!, status: 'PENDING' }, data: { status: 'SENT', sentAt: h.clock.now() } });
 }
 
 describe('broadcasts service', () => {
   it('when the audience filters by county, field, status or managers only, then the count is exactly the members the fixture names', async () => {
-    const [kerman, bam, environment] = [await countyId(db, 'کرمان'), await countyId(db, 'بم'), await fieldId('محیط زیست')];
+    const [kerman, bam, environment] = [await countyId(h.db, 'کرمان'), await countyId(h.db, 'بم'), await fieldId('محیط زیست')];
     const cases: [Audience, AudienceFilter][] = [
       [DEFAULT_AUDIENCE, {}],
       [{ ...DEFAULT_AUDIENCE, countyIds: [kerman, bam] }, { counties: ['کرمان', 'بم'] }],
@@ -103,8 +76,8 @@ describe('broadcasts service', () => {
   });
 
   it('when a county admin counts any audience, then only their own county is counted, and a non-admin is refused', async () => {
-    const kerman = await countyId(db, 'کرمان');
-    await createAdmin(db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'بم' });
+    const kerman = await countyId(h.db, 'کرمان');
+    await createAdmin(h.db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'بم' });
     const bamOnly = expectedRecipients(ngos, { counties: ['بم'] }).length;
     expect(await service.countAudience(COUNTY_ADMIN, DEFAULT_AUDIENCE)).toBe(bamOnly);
     expect(await service.countAudience(COUNTY_ADMIN, { ...DEFAULT_AUDIENCE, countyIds: [kerman] })).toBe(bamOnly);
@@ -112,18 +85,18 @@ describe('broadcasts service', () => {
   });
 
   it('when a time more than a minute past is scheduled, then it is refused and nothing is recorded; within the minute it starts at once', async () => {
-    await expect(service.create(ADMIN, message({ scheduledAt: new Date(now.getTime() - 2 * 60_000) }))).rejects.toMatchObject({ code: 'broadcast.errors.past' });
-    expect(await db.prisma.broadcast.count()).toBe(0);
-    expect(await db.prisma.outboxMessage.count()).toBe(0);
-    expect(await db.prisma.auditLog.count({ where: { action: 'broadcast.created' } })).toBe(0);
+    await expect(service.create(ADMIN, message({ scheduledAt: new Date(h.clock.now().getTime() - 2 * 60_000) }))).rejects.toMatchObject({ code: 'broadcast.errors.past' });
+    expect(await h.prisma.broadcast.count()).toBe(0);
+    expect(await h.prisma.outboxMessage.count()).toBe(0);
+    expect(await h.prisma.auditLog.count({ where: { action: 'broadcast.created' } })).toBe(0);
 
-    const b = await service.create(ADMIN, message({ scheduledAt: new Date(now.getTime() - 30_000) }));
+    const b = await service.create(ADMIN, message({ scheduledAt: new Date(h.clock.now().getTime() - 30_000) }));
     expect(b.status).toBe('SENDING');
   });
 
   it('when a broadcast starts, then one delivery is queued per reachable member, the blocked member is recorded unreachable, and the card goes out first', async () => {
     const blocked = ngos[1]!.managerId;
-    await db.prisma.user.update({ where: { id: BigInt(blocked) }, data: { reachable: false } });
+    await h.prisma.user.update({ where: { id: BigInt(blocked) }, data: { reachable: false } });
     const expected = expectedRecipients(ngos);
 
     const b = await service.create(ADMIN, message());
@@ -131,7 +104,7 @@ describe('broadcasts service', () => {
     const rows = await deliveries(b.outboxMessageId);
     expect(rows.filter((d) => d.status === 'PENDING').map((d) => Number(d.chatId))).toEqual(expected.filter((id) => id !== blocked));
     expect(rows.filter((d) => d.status === 'UNREACHABLE').map((d) => [Number(d.chatId), d.lastError])).toEqual([[blocked, 'blocked the bot earlier']]);
-    const copy = await db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: b.outboxMessageId! } });
+    const copy = await h.prisma.outboxMessage.findUniqueOrThrow({ where: { id: b.outboxMessageId! } });
     expect(copy).toMatchObject({ kind: 'COPY', sourceType: 'broadcast', sourceId: String(b.id), payload: { fromChatId: Number(ADMIN), messageId: 10 } });
 
     const card = (await toAdmin()).get('broadcast-card')!;
@@ -142,23 +115,23 @@ describe('broadcasts service', () => {
 
     // The scheduler's next minute finds nothing more to start: no second fan-out.
     expect(await service.startDue()).toBe(0);
-    expect(await db.prisma.outboxDelivery.count({ where: { message: { sourceType: 'broadcast' } } })).toBe(expected.length);
+    expect(await h.prisma.outboxDelivery.count({ where: { message: { sourceType: 'broadcast' } } })).toBe(expected.length);
   });
 
   it('when "send now" is pressed at night, then it waits for the morning with nothing queued, and an urgent one goes out at once', async () => {
-    now = SUNDAY_NIGHT;
+    h.clock.set(SUNDAY_NIGHT);
     const held = await service.create(ADMIN, message());
     expect(held).toMatchObject({ status: 'SCHEDULED', outboxMessageId: null });
     expect(held.startAt.toISOString()).toBe(MONDAY_MORNING.toISOString());
     expect(await service.startDue()).toBe(0);
-    expect(await db.prisma.outboxMessage.count()).toBe(0);
+    expect(await h.prisma.outboxMessage.count()).toBe(0);
 
     const urgent = await service.create(ADMIN, message({ urgent: true }));
     expect(urgent.status).toBe('SENDING');
 
-    now = new Date(MONDAY_MORNING.getTime() + 60_000);
+    h.clock.set(new Date(MONDAY_MORNING.getTime() + 60_000));
     expect(await service.startDue()).toBe(1);
-    const started = await db.prisma.broadcast.findUniqueOrThrow({ where: { id: held.id } });
+    const started = await h.prisma.broadcast.findUniqueOrThrow({ where: { id: held.id } });
     expect(started.status).toBe('SENDING');
     expect((await deliveries(started.outboxMessageId)).every((d) => d.notBefore.getTime() === MONDAY_MORNING.getTime())).toBe(true);
   });
@@ -167,7 +140,7 @@ describe('broadcasts service', () => {
     const expected = expectedRecipients(ngos);
     const b = await service.create(ADMIN, message());
     const first = (await deliveries(b.outboxMessageId))[0]!;
-    await db.prisma.outboxDelivery.update({ where: { id: first.id }, data: { status: 'SENT', sentAt: now } });
+    await h.prisma.outboxDelivery.update({ where: { id: first.id }, data: { status: 'SENT', sentAt: h.clock.now() } });
 
     expect(await service.cancel(ADMIN, b.id)).toMatchObject({ status: 'SENDING', cancelRequested: true });
     const rows = await deliveries(b.outboxMessageId);
@@ -176,45 +149,45 @@ describe('broadcasts service', () => {
     await expect(service.cancel(ADMIN, b.id)).rejects.toMatchObject({ code: 'broadcast.errors.already_finished' });
 
     await service.progressTick();
-    expect((await db.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('CANCELLED');
+    expect((await h.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('CANCELLED');
     const report = textOf((await toAdmin()).get('broadcast-report'));
     expect(report).toContain('رسیده: ۱');
     expect(report).toContain(`لغوشده پیش از ارسال: ${toPersianDigits(expected.length - 1)}`);
-    const audit = await db.prisma.auditLog.findMany({ where: { entityType: 'broadcast' }, orderBy: { id: 'asc' } });
+    const audit = await h.prisma.auditLog.findMany({ where: { entityType: 'broadcast' }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['broadcast.created', 'broadcast.cancelled']);
   });
 
   it('when quiet hours begin while a broadcast is sending, then its waiting deliveries move to the morning and the card says paused; an urgent one is not held', async () => {
     const b = await service.create(ADMIN, message());
     const urgent = await service.create(ADMIN, message({ urgent: true }));
-    await db.prisma.outboxDelivery.updateMany({ where: { chatId: ADMIN, message: { dedupeKey: `broadcast-card:${b.id}` } }, data: { status: 'SENT', sentMessageId: 777 } });
+    await h.prisma.outboxDelivery.updateMany({ where: { chatId: ADMIN, message: { dedupeKey: `broadcast-card:${b.id}` } }, data: { status: 'SENT', sentMessageId: 777 } });
 
-    now = SUNDAY_NIGHT;
+    h.clock.set(SUNDAY_NIGHT);
     await service.progressTick();
     const held = await deliveries(b.outboxMessageId);
     expect(held.length).toBeGreaterThan(0);
     expect(held.every((d) => d.notBefore.getTime() === MONDAY_MORNING.getTime())).toBe(true);
     expect((await deliveries(urgent.outboxMessageId)).every((d) => d.notBefore.getTime() < SUNDAY_NIGHT.getTime())).toBe(true);
 
-    expect(edits).toHaveLength(1);
-    expect(edits[0]).toMatchObject({ chatId: ADMIN, messageId: 777 });
-    expect(edits[0]!.text).toContain('ارسال در ساعات استراحت متوقف است');
-    expect(edits[0]!.keyboard).toEqual({ inline_keyboard: [[{ text: '✖️ لغو ارسال باقی‌مانده', callback_data: `bc_cancel:${b.id}` }]] });
-    expect((await db.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('SENDING');
+    expect(h.edits).toHaveLength(1);
+    expect(h.edits[0]).toMatchObject({ chatId: ADMIN, messageId: 777 });
+    expect(h.edits[0]!.text).toContain('ارسال در ساعات استراحت متوقف است');
+    expect(h.edits[0]!.keyboard).toEqual({ inline_keyboard: [[{ text: '✖️ لغو ارسال باقی‌مانده', callback_data: `bc_cancel:${b.id}` }]] });
+    expect((await h.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('SENDING');
   });
 
   it('when every copy has settled, then the tick closes the broadcast once with a report and a file naming who was not reached', async () => {
     const blocked = ngos[2]!;
-    await db.prisma.user.update({ where: { id: BigInt(blocked.managerId) }, data: { reachable: false } });
+    await h.prisma.user.update({ where: { id: BigInt(blocked.managerId) }, data: { reachable: false } });
     const expected = expectedRecipients(ngos);
     const b = await service.create(ADMIN, message());
     await deliverAll(b.outboxMessageId);
 
     await service.progressTick();
     await service.progressTick();
-    expect((await db.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('DONE');
+    expect((await h.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('DONE');
     const queued = await toAdmin();
-    expect(await db.prisma.outboxMessage.count({ where: { sourceType: 'broadcast-report' } })).toBe(2);
+    expect(await h.prisma.outboxMessage.count({ where: { sourceType: 'broadcast-report' } })).toBe(2);
     const report = textOf(queued.get('broadcast-report'));
     expect(report).toContain(`رسیده: ${toPersianDigits(expected.length - 1)}`);
     expect(report).toContain('در دسترس نبودند (ربات را مسدود کرده یا حساب خود را حذف کرده‌اند): ۱');
@@ -233,20 +206,20 @@ describe('broadcasts service', () => {
 
     // Retries that ran out are the recipient's: the broadcast goes on.
     expect(await service.onDeliveryFailed(failure(one, '502: Bad Gateway'))).toBe(true);
-    expect((await db.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('SENDING');
+    expect((await h.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('SENDING');
     // Not a broadcast's message at all.
     expect(await service.onDeliveryFailed({ ...failure(one, '400: Bad Request'), messageId: 999_999n })).toBe(false);
 
     const reason = '400: Bad Request: message to copy not found';
     expect(await service.onDeliveryFailed(failure(one, reason))).toBe(true);
     expect(await service.onDeliveryFailed(failure(two, reason))).toBe(true);
-    expect(await db.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'FAILED', failureReason: reason });
+    expect(await h.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: 'FAILED', failureReason: reason });
     expect((await deliveries(b.outboxMessageId)).filter((d) => d.status === 'PENDING')).toHaveLength(0);
-    const stopped = await db.prisma.outboxMessage.findMany({ where: { dedupeKey: { startsWith: 'broadcast-stopped:' } }, include: { deliveries: true } });
+    const stopped = await h.prisma.outboxMessage.findMany({ where: { dedupeKey: { startsWith: 'broadcast-stopped:' } }, include: { deliveries: true } });
     expect(stopped).toHaveLength(1);
     expect(stopped[0]!.deliveries.map((d) => d.chatId)).toEqual([ADMIN]);
     expect(textOf(stopped[0])).toContain(`اطلاعیه شماره ۱`);
     expect(textOf(stopped[0])).toContain('message to copy not found');
-    expect(await db.prisma.outboxMessage.count({ where: { dedupeKey: `broadcast-report:${b.id}` } })).toBe(1);
+    expect(await h.prisma.outboxMessage.count({ where: { dedupeKey: `broadcast-report:${b.id}` } })).toBe(1);
   });
 });

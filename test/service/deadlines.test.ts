@@ -4,13 +4,12 @@
  * ticks, Friday and quiet-hour shifts, overdue notices) and the admins' digest. No dispatcher runs: the
  * tests read what the use cases left in the outbox.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createDeadlineService, type DeadlineService } from '../../src/features/deadlines/index.js';
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
-import { createTranslator } from '../../src/platform/i18n/index.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createAdmin, createNgo, createUser } from '../support/ngo-fixtures.js';
+import { createNgo, createUser } from '../support/ngo-fixtures.js';
+import { useServiceHarness } from '../support/service-harness.js';
 
 const ADMIN = 1001n;
 const MANAGER = 2002n;
@@ -20,42 +19,25 @@ const OTHER_MANAGER = 2102n;
 const SUNDAY_MORNING = new Date('2026-11-22T06:30:00Z');
 const tehran = (jd: number, hour: number, minute = 0) => jalaliToDate({ jy: 1405, jm: 9, jd }, { hour, minute });
 
-let db: TestDatabase;
-let now: Date;
+const h = useServiceHarness({ start: SUNDAY_MORNING, staff: [{ id: ADMIN, role: 'PROVINCE_ADMIN' }] });
 let service: DeadlineService;
 let ngoId: number;
 let otherNgoId: number;
 
-const clock = { now: () => now };
-const newService = () => createDeadlineService({ prisma: db.prisma, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
-
-beforeAll(async () => {
-  db = await createTestDatabase('embedded');
-});
-
-afterAll(async () => {
-  await db?.close();
-});
+/** The same use cases in another process: nothing shared but the database (and the clock). */
+const newService = () => createDeadlineService({ ...h.deps, outbox: createOutbox({ prisma: h.prisma, clock: h.clock }) });
 
 beforeEach(async () => {
-  await db.prisma.$executeRawUnsafe('TRUNCATE users, ngos, deadlines, outbox_messages, audit_log RESTART IDENTITY CASCADE');
-  now = SUNDAY_MORNING;
-  service = newService();
-  await createAdmin(db, ADMIN, 'PROVINCE_ADMIN');
-  ngoId = (await createNgo(db, { managerId: MANAGER, name: 'انجمن حامیان محیط زیست', status: 'APPROVED' })).id;
-  await createUser(db, MEMBER_EN, 'Sara', 'en');
-  await db.prisma.ngoMember.create({ data: { userId: MEMBER_EN, ngoId, role: 'MEMBER' } });
-  otherNgoId = (await createNgo(db, { managerId: OTHER_MANAGER, name: 'کانون جوانان رفسنجان', status: 'APPROVED', countyName: 'رفسنجان' })).id;
+  service = h.services.deadlines;
+  ngoId = (await createNgo(h.db, { managerId: MANAGER, name: 'انجمن حامیان محیط زیست', status: 'APPROVED' })).id;
+  await createUser(h.db, MEMBER_EN, 'Sara', 'en');
+  await h.prisma.ngoMember.create({ data: { userId: MEMBER_EN, ngoId, role: 'MEMBER' } });
+  otherNgoId = (await createNgo(h.db, { managerId: OTHER_MANAGER, name: 'کانون جوانان رفسنجان', status: 'APPROVED', countyName: 'رفسنجان' })).id;
 });
 
-/** The queued deliveries with their message's key, by chat. */
+/** The queued deliveries with their message's key, by chat (a chat's in the order they were queued). */
 async function queued(keyPrefix = '') {
-  const rows = await db.prisma.outboxDelivery.findMany({
-    where: { message: { dedupeKey: { startsWith: keyPrefix } } },
-    include: { message: true },
-    orderBy: [{ chatId: 'asc' }, { id: 'asc' }],
-  });
-  return rows.map((r) => ({ chatId: r.chatId, status: r.status, notBefore: r.notBefore, key: r.message.dedupeKey!, text: (r.message.payload as { text: string }).text }));
+  return (await h.deliveries(keyPrefix)).sort((a, b) => Number(a.chatId - b.chatId));
 }
 
 /** A reporting deadline for every approved NGO, due Tuesday 1405/09/03 12:00, reminded the day before. */
@@ -83,7 +65,7 @@ describe('creating a deadline', () => {
     });
 
     expect(created.targetCount).toBe(1);
-    expect(await db.prisma.deadlineTarget.findMany({ select: { ngoId: true, status: true } })).toEqual([{ ngoId, status: 'PENDING' }]);
+    expect(await h.prisma.deadlineTarget.findMany({ select: { ngoId: true, status: true } })).toEqual([{ ngoId, status: 'PENDING' }]);
     const told = await queued('deadline-new:');
     expect(told.map((d) => [d.chatId, d.key.endsWith(':fa') ? 'fa' : 'en'])).toEqual([
       [MANAGER, 'fa'],
@@ -95,11 +77,11 @@ describe('creating a deadline', () => {
   });
 
   it('when a reporting deadline names a county, then only that county’s approved NGOs are its targets', async () => {
-    const rafsanjan = (await db.prisma.county.findUniqueOrThrow({ where: { name: 'رفسنجان' } })).id;
+    const rafsanjan = (await h.prisma.county.findUniqueOrThrow({ where: { name: 'رفسنجان' } })).id;
     const created = await createGeneral({ audience: { countyIds: [rafsanjan], fieldIds: [] } });
 
     expect(created.targetCount).toBe(1);
-    expect((await db.prisma.deadlineTarget.findMany()).map((t) => t.ngoId)).toEqual([otherNgoId]);
+    expect((await h.prisma.deadlineTarget.findMany()).map((t) => t.ngoId)).toEqual([otherNgoId]);
     expect((await queued('deadline-new:')).map((d) => d.chatId)).toEqual([OTHER_MANAGER]);
   });
 });
@@ -109,10 +91,10 @@ describe('reports', () => {
     const deadline = await createGeneral();
 
     expect(await service.submitReport(MANAGER, deadline.id, { text: 'گزارش نخست ما' })).toEqual({ title: 'گزارش عملکرد پاییز', resubmitted: false });
-    now = new Date(now.getTime() + 60_000);
+    h.clock.advance(60_000);
     expect(await service.submitReport(MANAGER, deadline.id, { text: 'گزارش کامل‌تر ما' })).toEqual({ title: 'گزارش عملکرد پاییز', resubmitted: true });
 
-    const target = await db.prisma.deadlineTarget.findUniqueOrThrow({ where: { deadlineId_ngoId: { deadlineId: deadline.id, ngoId } } });
+    const target = await h.prisma.deadlineTarget.findUniqueOrThrow({ where: { deadlineId_ngoId: { deadlineId: deadline.id, ngoId } } });
     expect([target.status, target.reportText]).toEqual(['SUBMITTED', 'گزارش کامل‌تر ما']);
     const toAdmin = await queued('deadline-report:');
     expect(toAdmin.map((d) => d.chatId)).toEqual([ADMIN, ADMIN]);
@@ -129,16 +111,17 @@ describe('reports', () => {
     await service.accept(ADMIN, deadline.id, ngoId);
     await expect(service.accept(ADMIN, deadline.id, ngoId)).rejects.toMatchObject({ code: 'deadlines.errors.already_accepted_admin' });
 
-    expect((await db.prisma.deadlineTarget.findUniqueOrThrow({ where: { deadlineId_ngoId: { deadlineId: deadline.id, ngoId } } })).status).toBe('ACCEPTED');
+    expect((await h.prisma.deadlineTarget.findUniqueOrThrow({ where: { deadlineId_ngoId: { deadlineId: deadline.id, ngoId } } })).status).toBe('ACCEPTED');
     expect((await queued('deadline-accepted:')).map((d) => d.chatId)).toEqual([MANAGER, MEMBER_EN]);
-    expect(await db.prisma.auditLog.count({ where: { action: 'deadline.report_accepted' } })).toBe(1);
+    expect(await h.prisma.auditLog.count({ where: { action: 'deadline.report_accepted' } })).toBe(1);
   });
 });
 
 describe('the reminder engine', () => {
   it('when the tick runs twice for the same slot, even in a new process, then the second adds nothing', async () => {
     await createGeneral();
-    now = tehran(2, 9, 1);
+    const now = tehran(2, 9, 1);
+    h.clock.set(now);
 
     const first = await service.remindersTick(now);
     const again = await service.remindersTick(new Date(now.getTime() + 60_000));
@@ -174,7 +157,8 @@ describe('the reminder engine', () => {
   it('when the due date has passed, then the NGOs still pending get an overdue notice, the list counts them overdue, and each admin gets one digest a day', async () => {
     const deadline = await createGeneral();
     await service.submitReport(OTHER_MANAGER, deadline.id, { text: 'گزارش ما' });
-    now = tehran(4, 9, 5);
+    const now = tehran(4, 9, 5);
+    h.clock.set(now);
 
     await service.remindersTick(now);
     const digests = [await service.overdueDigest(now), await service.overdueDigest(new Date(now.getTime() + 15 * 60_000))];
@@ -194,7 +178,7 @@ describe('extending and closing', () => {
     const deadline = await createGeneral();
     await service.remindersTick(tehran(2, 23, 30));
 
-    now = tehran(3, 8, 0);
+    h.clock.set(tehran(3, 8, 0));
     const extended = await service.extend(ADMIN, deadline.id, { jy: 1405, jm: 9, jd: 10 });
 
     expect(extended.dueAt.getTime()).toBe(tehran(10, 12).getTime());

@@ -4,16 +4,14 @@
  * closed items, what only staff may do, the working-day reminders and the digest. No dispatcher runs:
  * the tests read what the outbox holds.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOutbox, type Outbox } from '../../src/platform/delivery/outbox.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/platform/errors.js';
-import { createTranslator } from '../../src/platform/i18n/index.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toPersianDigits } from '../../src/platform/text/persian-text.js';
 import { createFeedbackService, type FeedbackService } from '../../src/features/feedback/index.js';
 import type { FeedbackType } from '../../src/features/feedback/rules.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createAdmin, createNgo, createUser } from '../support/ngo-fixtures.js';
+import { createNgo, createUser } from '../support/ngo-fixtures.js';
+import { useServiceHarness } from '../support/service-harness.js';
 
 const PROVINCE = 1001n;
 const PROVINCE_2 = 1002n;
@@ -28,35 +26,22 @@ const NGO_NAME = 'انجمن حامیان محیط زیست کرمان';
 const tehran = (jd: number, hour = 10, minute = 0) => jalaliToDate({ jy: 1405, jm: 9, jd }, { hour, minute });
 const fa = (n: number) => toPersianDigits(n);
 
-let db: TestDatabase;
-let now: Date;
+const h = useServiceHarness({
+  start: tehran(1),
+  staff: [
+    { id: PROVINCE, role: 'PROVINCE_ADMIN', firstName: 'رضا' },
+    { id: PROVINCE_2, role: 'PROVINCE_ADMIN', firstName: 'مهسا' },
+    { id: COUNTY_ADMIN, role: 'COUNTY_ADMIN', countyName: 'کرمان', firstName: 'علی' },
+    { id: OTHER_COUNTY_ADMIN, role: 'COUNTY_ADMIN', countyName: 'رفسنجان', firstName: 'حسن' },
+  ],
+});
 let service: FeedbackService;
-const clock = { now: () => now };
-const translator = createTranslator();
-
-function serviceWith(outbox: Outbox): FeedbackService {
-  return createFeedbackService({ prisma: db.prisma, outbox, translator, clock });
-}
-
-beforeAll(async () => {
-  db = await createTestDatabase('embedded');
-});
-
-afterAll(async () => {
-  await db?.close();
-});
 
 beforeEach(async () => {
-  await db.prisma.$executeRawUnsafe('TRUNCATE users, ngos, feedback_items, outbox_messages, audit_log RESTART IDENTITY CASCADE');
-  now = tehran(1);
-  service = serviceWith(createOutbox({ prisma: db.prisma, clock }));
-  await createAdmin(db, PROVINCE, 'PROVINCE_ADMIN', { firstName: 'رضا' });
-  await createAdmin(db, PROVINCE_2, 'PROVINCE_ADMIN', { firstName: 'مهسا' });
-  await createAdmin(db, COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'کرمان', firstName: 'علی' });
-  await createAdmin(db, OTHER_COUNTY_ADMIN, 'COUNTY_ADMIN', { countyName: 'رفسنجان', firstName: 'حسن' });
-  await createNgo(db, { managerId: MEMBER, name: NGO_NAME, status: 'APPROVED', managerFirstName: 'زهرا' });
-  await createNgo(db, { managerId: OTHER_MEMBER, name: 'کانون جوانان رفسنجان', countyName: 'رفسنجان', status: 'APPROVED' });
-  await createUser(db, STRANGER);
+  service = h.services.feedback;
+  await createNgo(h.db, { managerId: MEMBER, name: NGO_NAME, status: 'APPROVED', managerFirstName: 'زهرا' });
+  await createNgo(h.db, { managerId: OTHER_MEMBER, name: 'کانون جوانان رفسنجان', countyName: 'رفسنجان', status: 'APPROVED' });
+  await createUser(h.db, STRANGER);
 });
 
 function submit(userId: bigint, type: FeedbackType = 'SUGGESTION', anonymous = false, text = 'پیشنهاد برگزاری جلسات هم‌اندیشی') {
@@ -64,18 +49,7 @@ function submit(userId: bigint, type: FeedbackType = 'SUGGESTION', anonymous = f
 }
 
 /** What the outbox holds, oldest first: each message's key, text, buttons and recipients. */
-async function queued() {
-  const rows = await db.prisma.outboxMessage.findMany({ include: { deliveries: true }, orderBy: { id: 'asc' } });
-  return rows.map((r) => {
-    const payload = r.payload as { text?: string; replyMarkup?: { inline_keyboard: { callback_data?: string }[][] } };
-    return {
-      key: r.dedupeKey ?? '',
-      text: payload.text ?? '',
-      buttons: payload.replyMarkup?.inline_keyboard.flat().map((b) => b.callback_data) ?? [],
-      chats: r.deliveries.map((d) => d.chatId).sort((a, b) => Number(a - b)),
-    };
-  });
-}
+const queued = () => h.messages();
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; params: Record<string, unknown> }> {
   const err = await promise.then(
@@ -90,41 +64,44 @@ describe('submitting', () => {
   it('when a member submits a named suggestion, then the item, its message and the audit row are stored and the province and own-county admins get a notice with the tracking number', async () => {
     const { id } = await submit(MEMBER);
 
-    const item = await db.prisma.feedbackItem.findUniqueOrThrow({ where: { id }, include: { messages: true } });
-    expect(item).toMatchObject({ type: 'SUGGESTION', status: 'RECEIVED', anonymous: false, userId: MEMBER, waitingSince: now });
+    const item = await h.prisma.feedbackItem.findUniqueOrThrow({ where: { id }, include: { messages: true } });
+    expect(item).toMatchObject({ type: 'SUGGESTION', status: 'RECEIVED', anonymous: false, userId: MEMBER, waitingSince: h.clock.now() });
     expect(item.messages.map((m) => m.text)).toEqual(['پیشنهاد برگزاری جلسات هم‌اندیشی']);
-    expect(await db.prisma.auditLog.count({ where: { action: 'feedback.submitted', actorId: MEMBER } })).toBe(1);
+    expect(await h.prisma.auditLog.count({ where: { action: 'feedback.submitted', actorId: MEMBER } })).toBe(1);
 
     const [notice, ...others] = await queued();
     expect(others).toEqual([]);
-    expect(notice!.chats).toEqual([PROVINCE, PROVINCE_2, COUNTY_ADMIN]);
+    expect(notice!.to).toEqual([PROVINCE, PROVINCE_2, COUNTY_ADMIN]);
     expect(notice!.text).toContain(`پیشنهاد تازه</b> — شماره پیگیری ${fa(id)}`);
     expect(notice!.text).toContain(`از: زهرا — ${NGO_NAME} (شهرستان کرمان)`);
     expect(notice!.buttons).toEqual([`fbi_v:${id}`]);
   });
 
   it('when the admins\' notice cannot be queued, then the item is not stored either (one transaction)', async () => {
-    const real = createOutbox({ prisma: db.prisma, clock });
-    service = serviceWith({
-      ...real,
-      enqueue: async (request, tx) => {
-        await real.enqueue(request, tx);
-        throw new Error('outbox down');
+    const real = h.outbox;
+    service = createFeedbackService({
+      ...h.deps,
+      outbox: {
+        ...real,
+        enqueue: async (request, tx) => {
+          await real.enqueue(request, tx);
+          throw new Error('outbox down');
+        },
       },
     });
 
     await expect(submit(MEMBER)).rejects.toThrow('outbox down');
 
-    expect(await db.prisma.feedbackItem.count()).toBe(0);
-    expect(await db.prisma.feedbackMessage.count()).toBe(0);
-    expect(await db.prisma.outboxMessage.count()).toBe(0);
+    expect(await h.prisma.feedbackItem.count()).toBe(0);
+    expect(await h.prisma.feedbackMessage.count()).toBe(0);
+    expect(await h.prisma.outboxMessage.count()).toBe(0);
   });
 
   it('when a member submits anonymously, then no county admin is told or may read it, and the province\'s notice names neither sender nor NGO', async () => {
     const { id } = await submit(MEMBER, 'COMPLAINT', true);
 
     const [notice] = await queued();
-    expect(notice!.chats).toEqual([PROVINCE, PROVINCE_2]);
+    expect(notice!.to).toEqual([PROVINCE, PROVINCE_2]);
     expect(notice!.text).toContain('از: فرستنده ناشناس');
     for (const secret of ['زهرا', NGO_NAME, 'کرمان']) expect(notice!.text).not.toContain(secret);
 
@@ -137,20 +114,20 @@ describe('submitting', () => {
 
   it('when a member has sent five items today, then the sixth is refused and not stored, and the next Tehran day they may write again', async () => {
     for (let i = 0; i < 5; i++) await submit(MEMBER);
-    now = tehran(1, 23, 59);
+    h.clock.set(tehran(1, 23, 59));
 
     expect(await refusal(submit(MEMBER))).toEqual({ code: 'feedback.errors.daily_limit', params: { limit: 5 } });
     expect(await refusal(service.checkCanSubmit(MEMBER))).toMatchObject({ code: 'feedback.errors.daily_limit' });
-    expect(await db.prisma.feedbackItem.count()).toBe(5);
+    expect(await h.prisma.feedbackItem.count()).toBe(5);
 
-    now = tehran(2, 0, 1);
+    h.clock.set(tehran(2, 0, 1));
     await expect(submit(MEMBER)).resolves.toMatchObject({ id: 6 });
   });
 
   it('when someone who is not a member of an NGO submits, then it is refused and nothing is stored', async () => {
     expect(await refusal(submit(STRANGER))).toEqual({ code: 'feedback.errors.not_member', params: {} });
-    expect(await db.prisma.feedbackItem.count()).toBe(0);
-    expect(await db.prisma.outboxMessage.count()).toBe(0);
+    expect(await h.prisma.feedbackItem.count()).toBe(0);
+    expect(await h.prisma.outboxMessage.count()).toBe(0);
   });
 });
 
@@ -158,19 +135,19 @@ describe('follow-ups', () => {
   it('when the item is open, then follow-ups are taken; once closed they are refused; after a reopen they are taken again', async () => {
     const { id } = await submit(MEMBER);
     await service.reply(PROVINCE, id, 'از پیشنهاد شما سپاسگزاریم.');
-    expect(await db.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ANSWERED', waitingSince: null });
+    expect(await h.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ANSWERED', waitingSince: null });
 
-    now = tehran(1, 11);
+    h.clock.set(tehran(1, 11));
     await service.addFollowUp(MEMBER, id, { parts: ['یک توضیح دیگر'], attachments: [] });
     // Back to waiting for the office, from the follow-up's time.
-    expect(await db.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RECEIVED', waitingSince: now });
+    expect(await h.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RECEIVED', waitingSince: h.clock.now() });
 
     await service.close(PROVINCE, id);
     expect(await refusal(service.addFollowUp(MEMBER, id, { parts: ['باز هم'], attachments: [] }))).toEqual({ code: 'feedback.errors.closed', params: { id } });
 
     await service.reopen(PROVINCE, id);
     await service.addFollowUp(MEMBER, id, { parts: ['پس از بازگشایی'], attachments: [] });
-    const texts = (await db.prisma.feedbackMessage.findMany({ where: { itemId: id, fromOffice: false }, orderBy: { id: 'asc' } })).map((m) => m.text);
+    const texts = (await h.prisma.feedbackMessage.findMany({ where: { itemId: id, fromOffice: false }, orderBy: { id: 'asc' } })).map((m) => m.text);
     expect(texts).toEqual(['پیشنهاد برگزاری جلسات هم‌اندیشی', 'یک توضیح دیگر', 'پس از بازگشایی']);
   });
 
@@ -180,7 +157,7 @@ describe('follow-ups', () => {
     expect(await refusal(service.myItem(OTHER_MEMBER, id))).toEqual({ code: 'feedback.errors.not_yours', params: { id } });
     expect(await refusal(service.addFollowUp(OTHER_MEMBER, id, { parts: ['سلام'], attachments: [] }))).toEqual({ code: 'feedback.errors.not_yours', params: { id } });
     expect(await refusal(service.myItem(MEMBER, 999))).toEqual({ code: 'feedback.errors.not_yours', params: { id: 999 } });
-    expect(await db.prisma.feedbackMessage.count({ where: { itemId: id } })).toBe(1);
+    expect(await h.prisma.feedbackMessage.count({ where: { itemId: id } })).toBe(1);
   });
 });
 
@@ -195,30 +172,30 @@ describe('the office', () => {
     expect(await refusal(service.close(OTHER_COUNTY_ADMIN, id))).toEqual({ code: 'feedback.errors.not_found', params: { id } });
     expect(await refusal(service.assign(PROVINCE, id, OTHER_COUNTY_ADMIN))).toMatchObject({ code: 'feedback.errors.assignee_out_of_scope' });
 
-    expect(await db.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RECEIVED', assignedTo: null });
-    expect(await db.prisma.feedbackMessage.count({ where: { fromOffice: true } })).toBe(0);
+    expect(await h.prisma.feedbackItem.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RECEIVED', assignedTo: null });
+    expect(await h.prisma.feedbackMessage.count({ where: { fromOffice: true } })).toBe(0);
     expect(await queued()).toEqual(before);
   });
 
   it('when staff answer, assign and close, then the sender gets the answer with a follow-up button, the assignee is told, and every action is audited', async () => {
     const { id } = await submit(MEMBER);
-    await db.prisma.outboxMessage.deleteMany();
+    await h.prisma.outboxMessage.deleteMany();
 
     await service.reply(COUNTY_ADMIN, id, 'جلسه بعد <سه‌شنبه> است.');
     await service.assign(COUNTY_ADMIN, id, PROVINCE);
-    now = tehran(1, 12);
+    h.clock.set(tehran(1, 12));
     await service.close(PROVINCE, id);
 
     const [answer, assigned, closed] = await queued();
-    expect(answer).toMatchObject({ chats: [MEMBER], buttons: [`fb_fu:${id}`] });
+    expect(answer).toMatchObject({ to: [MEMBER], buttons: [`fb_fu:${id}`] });
     expect(answer!.text).toContain(`شماره پیگیری <b>${fa(id)}</b>`);
     expect(answer!.text).toContain('جلسه بعد &lt;سه‌شنبه&gt; است.');
-    expect(assigned).toMatchObject({ chats: [PROVINCE], buttons: [`fbi_v:${id}`] });
+    expect(assigned).toMatchObject({ to: [PROVINCE], buttons: [`fbi_v:${id}`] });
     expect(assigned!.text).toContain('علی به شما ارجاع داد');
-    expect(closed).toMatchObject({ chats: [MEMBER], buttons: [] });
+    expect(closed).toMatchObject({ to: [MEMBER], buttons: [] });
     expect(closed!.text).toContain('بسته شد');
 
-    const actions = (await db.prisma.auditLog.findMany({ where: { entityId: String(id) }, orderBy: { id: 'asc' } })).map((a) => a.action);
+    const actions = (await h.prisma.auditLog.findMany({ where: { entityId: String(id) }, orderBy: { id: 'asc' } })).map((a) => a.action);
     expect(actions).toEqual(['feedback.submitted', 'feedback.replied', 'feedback.assigned', 'feedback.closed']);
     expect(await refusal(service.close(PROVINCE, id))).toEqual({ code: 'feedback.errors.already_closed', params: { id } });
   });
@@ -226,9 +203,9 @@ describe('the office', () => {
 
 describe('the working mornings', () => {
   it('when an item came on Wednesday, then it is reminded from Sunday (Friday is no working day), once a day, to its readers, and not on Friday', async () => {
-    now = tehran(4);
+    h.clock.set(tehran(4));
     const { id } = await submit(MEMBER, 'QUESTION');
-    await db.prisma.outboxMessage.deleteMany();
+    await h.prisma.outboxMessage.deleteMany();
 
     expect(await service.remindUnanswered(tehran(6, 9))).toBe(0); // Friday
     expect(await service.remindUnanswered(tehran(7, 9))).toBe(0); // Saturday: two working days
@@ -236,7 +213,7 @@ describe('the working mornings', () => {
 
     expect(await service.remindUnanswered(tehran(8, 9))).toBe(1); // Sunday: three
     const reminders = await queued();
-    expect(reminders.flatMap((r) => r.chats).sort((a, b) => Number(a - b))).toEqual([PROVINCE, PROVINCE_2, COUNTY_ADMIN]);
+    expect(reminders.flatMap((r) => r.to).sort((a, b) => Number(a - b))).toEqual([PROVINCE, PROVINCE_2, COUNTY_ADMIN]);
     expect(reminders[0]!.text).toContain(`• شماره ${fa(id)} — پرسش`);
     expect(reminders[0]!.text).toContain(`(${fa(3)} روز کاری)`);
 
@@ -251,14 +228,14 @@ describe('the working mornings', () => {
     const suggestion = await submit(MEMBER, 'SUGGESTION');
     const complaint = await submit(MEMBER, 'COMPLAINT');
     const [suggestionNotice, complaintNotice] = await queued();
-    expect(suggestionNotice!.chats).toEqual([PROVINCE, COUNTY_ADMIN]);
-    expect(complaintNotice!.chats).toEqual([PROVINCE, PROVINCE_2, COUNTY_ADMIN]);
-    await db.prisma.outboxMessage.deleteMany();
+    expect(suggestionNotice!.to).toEqual([PROVINCE, COUNTY_ADMIN]);
+    expect(complaintNotice!.to).toEqual([PROVINCE, PROVINCE_2, COUNTY_ADMIN]);
+    await h.prisma.outboxMessage.deleteMany();
 
     expect(await service.sendDigests(tehran(2, 8, 30))).toBe(1);
     const [digest, ...others] = await queued();
     expect(others).toEqual([]);
-    expect(digest!.chats).toEqual([PROVINCE_2]);
+    expect(digest!.to).toEqual([PROVINCE_2]);
     expect(digest!.text).toContain(`• شماره ${fa(suggestion.id)} — پیشنهاد`);
     expect(digest!.text).toContain(`• شماره ${fa(complaint.id)} — شکایت`);
   });

@@ -2,14 +2,13 @@
  * Training needs and courses through their use cases, on the embedded database, without Telegram:
  * what is stored, what is refused, and what is queued in the outbox (nothing is dispatched here).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOutbox } from '../../src/platform/delivery/outbox.js';
-import { createTranslator } from '../../src/platform/i18n/index.js';
-import type { Clock } from '../../src/platform/text/clock.js';
-import { createCourseServices, type CourseDraft } from '../../src/features/training/index.js';
-import { createTestDatabase, e2eStorageMode, type StorageMode, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import type { CourseDraft } from '../../src/features/training/index.js';
+import { courseDraft } from '../support/course-fixtures.js';
+import { e2eStorageMode, type StorageMode, type TestDatabase } from '../support/database.js';
 import { createAudience, type AudienceNgo } from '../support/ngo-audience.js';
 import { createAdmin } from '../support/ngo-fixtures.js';
+import { startServiceHarness, type ServiceHarness } from '../support/service-harness.js';
 
 const H = 3_600_000;
 /** Sunday 1405/09/01 10:00 Tehran: a working morning, outside quiet hours. */
@@ -19,19 +18,11 @@ const COUNTY_ADMIN = 1002n;
 /** Seeded topic 1 ('جذب منابع مالی'). */
 const TOPIC = 1;
 
-let db: TestDatabase | undefined;
-afterEach(async () => {
-  await db?.close();
-  db = undefined;
-});
+let h: ServiceHarness;
 
 async function setup(mode: StorageMode = 'embedded') {
-  db = await createTestDatabase(mode);
-  let now = START;
-  const clock: Clock & { set(at: Date): void } = { now: () => now, set: (at) => (now = at) };
-  const { prisma } = db;
-  const services = createCourseServices({ prisma, outbox: createOutbox({ prisma, clock }), translator: createTranslator(), clock });
-  await createAdmin(db, ADMIN, 'PROVINCE_ADMIN');
+  h = await startServiceHarness({ start: START, mode, staff: [{ id: ADMIN, role: 'PROVINCE_ADMIN' }] });
+  const { db, prisma, clock, services } = h;
   const ngos = await createAudience(db, [
     { name: 'انجمن حامیان محیط زیست کرمان', county: 'کرمان', fields: ['محیط زیست'] },
     { name: 'کانون جوانان رفسنجان', county: 'رفسنجان', fields: ['ورزش و جوانان'] },
@@ -42,24 +33,8 @@ async function setup(mode: StorageMode = 'embedded') {
   return { ...services, prisma, clock, ngos: ngos as [AudienceNgo, AudienceNgo, AudienceNgo, AudienceNgo], user };
 }
 
-function draft(overrides: Partial<CourseDraft> = {}): CourseDraft {
-  const startsAt = new Date(START.getTime() + 72 * H);
-  return {
-    title: 'کارگاه نگارش طرح',
-    description: null,
-    topicId: null,
-    startsAt,
-    durationMinutes: 90,
-    format: 'IN_PERSON',
-    place: 'دفتر تسهیلگری محله باهنر',
-    onlineLink: null,
-    capacity: 3,
-    perNgoLimit: 2,
-    registrationDeadline: new Date(startsAt.getTime() - 24 * H),
-    eligibility: { countyIds: [], fieldIds: [] },
-    ...overrides,
-  };
-}
+/** The fixture's course, three days after START unless the test says otherwise. */
+const draft = (overrides: Partial<CourseDraft> = {}): CourseDraft => courseDraft(new Date(START.getTime() + 72 * H), overrides);
 
 const need = { topicId: TOPIC, description: 'آموزش روش‌های جذب حامی مالی', participants: 4, format: 'IN_PERSON' as const };
 
@@ -68,9 +43,9 @@ async function statuses(prisma: TestDatabase['prisma'], courseId: number) {
   return rows.map((r) => ({ ngoId: r.ngoId, status: r.status }));
 }
 
-async function deliveries(prisma: TestDatabase['prisma'], keyPrefix: string) {
-  const rows = await prisma.outboxDelivery.findMany({ where: { message: { dedupeKey: { startsWith: keyPrefix } } }, include: { message: true }, orderBy: { id: 'asc' } });
-  return rows.map((d) => ({ chatId: Number(d.chatId), status: d.status, notBefore: d.notBefore, key: d.message.dedupeKey!, text: (d.message.payload as { text: string }).text }));
+/** The queued deliveries of the messages whose key starts with `keyPrefix`, in queue order, by chat id as a number (as the fixture's ids). */
+async function deliveries(keyPrefix: string) {
+  return (await h.deliveries(keyPrefix)).map((d) => ({ ...d, chatId: Number(d.chatId) }));
 }
 
 describe('training needs', () => {
@@ -133,10 +108,10 @@ describe('courses', () => {
     expect({ first, later }).toEqual({ first: 1, later: 3 });
     expect(course.headStartUntil).toEqual(new Date(START.getTime() + 24 * H));
 
-    const firstWave = await deliveries(prisma, `course-published:${course.id}:first:`);
+    const firstWave = await deliveries(`course-published:${course.id}:first:`);
     expect(firstWave.map((d) => [d.chatId, d.notBefore])).toEqual([[ngos[0].managerId, START]]);
     expect(firstWave[0]!.text).toContain('در موضوع درخواستی شما');
-    const rest = await deliveries(prisma, `course-published:${course.id}:rest:`);
+    const rest = await deliveries(`course-published:${course.id}:rest:`);
     expect(rest.map((d) => d.chatId).sort()).toEqual([ngos[1], ngos[2], ngos[3]].map((n) => n.managerId).sort());
     for (const d of rest) expect(d.notBefore).toEqual(course.headStartUntil);
 
@@ -179,14 +154,14 @@ describe('courses', () => {
       { ngoId: ngos[2].id, status: 'WAITLISTED' },
       { ngoId: ngos[3].id, status: 'WAITLISTED' },
     ]);
-    const told = await deliveries(prisma, `course-promoted:${course.id}:`);
+    const told = await deliveries(`course-promoted:${course.id}:`);
     expect(told.map((d) => d.chatId)).toEqual([ngos[1].managerId]);
     expect(told[0]!.text).toContain('با ۲ نفر ثبت‌نام شد');
 
     // The promoted NGO gives the seat back: both waiting NGOs fit, in their order.
     await courses.cancelEnrolment(user(ngos[1]), course.id);
     expect((await statuses(prisma, course.id)).map((r) => r.status)).toEqual(['CANCELLED', 'CANCELLED', 'ENROLLED', 'ENROLLED']);
-    expect((await deliveries(prisma, `course-promoted:${course.id}:`)).map((d) => d.chatId)).toEqual([ngos[1].managerId, ngos[2].managerId, ngos[3].managerId]);
+    expect((await deliveries(`course-promoted:${course.id}:`)).map((d) => d.chatId)).toEqual([ngos[1].managerId, ngos[2].managerId, ngos[3].managerId]);
   });
 
   it('when two NGOs enrol for the last seat at the same moment, then exactly one gets it and the other heads the waitlist', async () => {
@@ -210,17 +185,17 @@ describe('courses', () => {
     clock.set(new Date(START.getTime() + 24 * H));
     expect(await courses.remindersTick(clock.now())).toBe(1);
     expect(await courses.remindersTick(clock.now())).toBe(0);
-    expect((await deliveries(prisma, key)).map((d) => [d.key, d.status])).toEqual([[key, 'PENDING']]);
+    expect((await deliveries(key)).map((d) => [d.key, d.status])).toEqual([[key, 'PENDING']]);
 
     await courses.reschedule(ADMIN, course.id, new Date(START.getTime() + 72 * H));
-    const retired = await deliveries(prisma, key);
+    const retired = await deliveries(key);
     expect(retired.map((d) => d.status)).toEqual(['CANCELLED']);
     expect(retired[0]!.key).toBe(`${key}:moved-${clock.now().getTime()}`);
-    expect((await deliveries(prisma, `course-rescheduled:${course.id}:`)).map((d) => d.chatId)).toEqual([ngos[0].managerId]);
+    expect((await deliveries(`course-rescheduled:${course.id}:`)).map((d) => d.chatId)).toEqual([ngos[0].managerId]);
 
     clock.set(new Date(START.getTime() + 48 * H));
     expect(await courses.remindersTick(clock.now())).toBe(1);
-    const fresh = (await deliveries(prisma, key)).filter((d) => d.key === key);
+    const fresh = (await deliveries(key)).filter((d) => d.key === key);
     expect(fresh.map((d) => d.status)).toEqual(['PENDING']);
     expect(fresh[0]!.text).toContain('چهارشنبه ۴ آذر ۱۴۰۵ ساعت ۱۰:۰۰');
   });
@@ -232,14 +207,14 @@ describe('courses', () => {
     const { course } = await courses.create(ADMIN, draft({ topicId: TOPIC, capacity: 1, perNgoLimit: 1 }));
     await courses.enrol(user(ngos[0]), course.id, 1);
     await courses.enrol(user(ngos[1]), course.id, 1);
-    expect((await deliveries(prisma, `course-published:${course.id}:rest:`)).map((d) => d.status)).toEqual(['PENDING', 'PENDING']);
+    expect((await deliveries(`course-published:${course.id}:rest:`)).map((d) => d.status)).toEqual(['PENDING', 'PENDING']);
 
     const { told } = await courses.cancelCourse(ADMIN, course.id, 'کمبود مدرس');
     expect(told).toBe(2);
-    const notices = await deliveries(prisma, `course-cancelled:${course.id}:`);
+    const notices = await deliveries(`course-cancelled:${course.id}:`);
     expect(notices.map((d) => d.chatId).sort()).toEqual([ngos[0].managerId, ngos[1].managerId].sort());
     for (const n of notices) expect(n.text).toContain('علت: کمبود مدرس');
-    expect((await deliveries(prisma, `course-published:${course.id}:rest:`)).map((d) => d.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    expect((await deliveries(`course-published:${course.id}:rest:`)).map((d) => d.status)).toEqual(['CANCELLED', 'CANCELLED']);
     await expect(courses.cancelCourse(ADMIN, course.id, 'دوباره')).rejects.toMatchObject({ code: 'courses.errors.already_cancelled' });
     await expect(courses.enrol(user(ngos[2]), course.id, 1)).rejects.toMatchObject({ code: 'courses.errors.cancelled' });
   });

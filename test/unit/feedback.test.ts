@@ -52,9 +52,14 @@ describe('prepareFeedbackText', () => {
     expect(prepareFeedbackText('!!! ؟؟')).toMatchObject({ ok: false, error: 'no_letters' });
   });
 
-  it('when the text is normal, then it is normalised (Arabic ي/ك, digits) and kept in one part', () => {
-    const result = prepareFeedbackText('  پيشنهاد براي كلاس ۱۲  ');
-    expect(result).toEqual({ ok: true, value: { text: 'پیشنهاد برای کلاس 12', parts: ['پیشنهاد برای کلاس 12'], length: 20 } });
+  it('when the text is normal, then it is kept as typed (Arabic ي/ك, Persian digits) in one part, outer spaces trimmed', () => {
+    const result = prepareFeedbackText('  پيشنهاد براي كلاس ۱۲ در سال ۱۴۰۶  ');
+    const typed = 'پيشنهاد براي كلاس ۱۲ در سال ۱۴۰۶';
+    expect(result).toEqual({ ok: true, value: { text: typed, parts: [typed], length: typed.length } });
+  });
+
+  it('when the office answers, then the answer is kept as typed too', () => {
+    expect(prepareReplyText(' پاسخ: جلسه ۱۴۰۶/۰۲/۱۰ برگزار می‌شود ')).toMatchObject({ ok: true, value: 'پاسخ: جلسه ۱۴۰۶/۰۲/۱۰ برگزار می‌شود' });
   });
 
   it('when the text is exactly 4,000 characters, then it is one part', () => {

@@ -1,13 +1,16 @@
 /**
- * Why: every name, title and answer a user types passes through normalizeInput before it is
- * validated or stored, so a mistake here shows up as duplicate records, failed look-ups or
- * rejected inserts. These tests feed it the hostile input real Persian keyboards and copy-paste
- * produce.
+ * Why: every name, title and answer a user types is validated on its normalised form and stored as
+ * typed, and every number, id or name that is parsed or compared is normalised first; a mistake here
+ * shows up as changed text, duplicate records, failed look-ups or rejected inserts. These tests feed
+ * it the hostile input real Persian keyboards and copy-paste produce.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  foldForCompare,
   formatNumber,
+  keepAsTyped,
   normalizeInput,
+  stripUnstorable,
   toAsciiDigits,
   toPersianDigits,
   validateText,
@@ -145,11 +148,34 @@ describe('formatNumber', () => {
 });
 
 describe('validateText', () => {
-  it('when the text is valid, then the normalised text is returned for storing', () => {
+  it('when the text is valid, then it is returned as typed (outer spaces trimmed) for storing', () => {
     expect(validateText('  انجمن  حمايت\u200F ', { min: 2, max: 50 })).toEqual({
       ok: true,
-      value: 'انجمن حمایت',
+      value: 'انجمن  حمايت\u200F',
     });
+  });
+
+  it('when free text has Persian digits, Arabic letters or ZWNJ, then they are kept exactly as typed', () => {
+    const report = '۱۲ کارگاه برای ۳۴۰ نوجوان در سال ۱۴۰۶؛ همكاري با می‌خواهیم';
+    expect(validateText(report, { multiline: true })).toEqual({ ok: true, value: report });
+  });
+
+  it('when typed text holds a NUL or other control character, then only that is removed', () => {
+    expect(validateText('علی\u0000 رضا\u0007', { min: 2 })).toEqual({ ok: true, value: 'علی رضا' });
+    expect(stripUnstorable('a\u0000b\tc\nd')).toBe('ab\tc\nd');
+  });
+
+  it('when a single-line answer has line breaks, then they become spaces; inner spacing stays', () => {
+    expect(keepAsTyped(' سطر  یک\r\nسطر دو ')).toBe('سطر  یک سطر دو');
+    expect(keepAsTyped('یک\r\n\r\nدو', { multiline: true })).toBe('یک\n\nدو');
+  });
+
+  it('when two names differ only in ZWNJ, spaces, Arabic letters, digits or case, then they compare equal', () => {
+    expect(foldForCompare('قلعه گنج')).toBe(foldForCompare('قلعه‌گنج'));
+    expect(foldForCompare('قلعه\u200C گنج ')).toBe(foldForCompare('قلعه‌گنج'));
+    expect(foldForCompare('كرمان')).toBe(foldForCompare('کرمان'));
+    expect(foldForCompare('Area ۱')).toBe(foldForCompare('area 1'));
+    expect(foldForCompare('کرمان')).not.toBe(foldForCompare('کهنوج'));
   });
 
   it('when the text is empty or only whitespace and marks, then the error is empty', () => {
@@ -163,7 +189,7 @@ describe('validateText', () => {
   });
 
   it('when the text is digits only (in any script), then it counts as having letters', () => {
-    expect(validateText('۱۲۳')).toEqual({ ok: true, value: '123' });
+    expect(validateText('۱۲۳')).toEqual({ ok: true, value: '۱۲۳' });
   });
 
   it('when the text is shorter than min after normalisation, then the error is too_short', () => {
@@ -181,10 +207,10 @@ describe('validateText', () => {
     expect(validateText('a😀😀😀', { max: 3 })).toEqual({ ok: false, error: 'too_long' });
   });
 
-  it('when multiline is requested, then line breaks are kept in the stored value', () => {
+  it('when multiline is requested, then line breaks are kept in the stored value as typed', () => {
     expect(validateText('خط اول\n\n\n\nخط دوم', { multiline: true })).toEqual({
       ok: true,
-      value: 'خط اول\n\nخط دوم',
+      value: 'خط اول\n\n\n\nخط دوم',
     });
   });
 });

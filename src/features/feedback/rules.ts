@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../platform/errors.js';
 import { daysBetweenTehran, startOfTehranDay, toJalali } from '../../platform/text/jalali.js';
-import { normalizeInput, type Result } from '../../platform/text/persian-text.js';
+import { keepAsTyped, normalizeInput, type Result } from '../../platform/text/persian-text.js';
 
 export const FEEDBACK_TYPES = ['SUGGESTION', 'CRITICISM', 'COMPLAINT', 'QUESTION'] as const;
 export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
@@ -74,10 +74,12 @@ export function prepareFeedbackText(
 ): FeedbackTextResult {
   const partMax = options.partMax ?? FEEDBACK_LIMITS.partMax;
   const totalMax = options.totalMax ?? FEEDBACK_LIMITS.totalMax;
-  const value = normalizeInput(input, { multiline: true });
+  // Checked on the normalised form, stored as typed ("سال ۱۴۰۶" must reach the office so).
+  const checked = normalizeInput(input, { multiline: true });
+  const value = keepAsTyped(input, { multiline: true });
   const length = textLength(value);
-  if (value === '') return { ok: false, error: 'empty', length, max: totalMax };
-  if (!LETTER_OR_DIGIT.test(value)) return { ok: false, error: 'no_letters', length, max: totalMax };
+  if (checked === '') return { ok: false, error: 'empty', length, max: totalMax };
+  if (!LETTER_OR_DIGIT.test(checked)) return { ok: false, error: 'no_letters', length, max: totalMax };
   const room = totalMax - (options.alreadyUsed ?? 0);
   if (length > room) return { ok: false, error: 'too_long', length, max: Math.max(0, room) };
   return { ok: true, value: { text: value, parts: splitText(value, partMax), length } };
@@ -85,10 +87,11 @@ export function prepareFeedbackText(
 
 /** The office's answer: one message, so no splitting; the same checks otherwise. */
 export function prepareReplyText(input: string): Result<string, FeedbackTextError> & { length: number } {
-  const value = normalizeInput(input, { multiline: true });
+  const checked = normalizeInput(input, { multiline: true });
+  const value = keepAsTyped(input, { multiline: true });
   const length = textLength(value);
-  if (value === '') return { ok: false, error: 'empty', length };
-  if (!LETTER_OR_DIGIT.test(value)) return { ok: false, error: 'no_letters', length };
+  if (checked === '') return { ok: false, error: 'empty', length };
+  if (!LETTER_OR_DIGIT.test(checked)) return { ok: false, error: 'no_letters', length };
   if (length > FEEDBACK_LIMITS.replyMax) return { ok: false, error: 'too_long', length };
   return { ok: true, value, length };
 }

@@ -66,7 +66,7 @@ export function validateMemberCount(input: string): Result<number, 'format' | 'r
 export function validateManagerName(input: string): Result<string, 'empty' | 'too_short' | 'too_long' | 'no_letters'> {
   const result = validateText(input, MANAGER_NAME_LIMITS);
   if (!result.ok) return result;
-  return /\p{L}.*\p{L}/u.test(result.value) && !/\d/.test(result.value) ? result : { ok: false, error: 'no_letters' };
+  return /\p{L}.*\p{L}/u.test(result.value) && !/\p{Nd}/u.test(result.value) ? result : { ok: false, error: 'no_letters' };
 }
 
 export function validateMobile(input: string): Result<string, 'format'> {

@@ -5,7 +5,7 @@
 import type { PrismaClient } from '../../platform/db/client.js';
 import type { AdminRole } from '../../platform/db/generated/enums.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
-import { normalizeInput } from '../../platform/text/index.js';
+import { foldForCompare } from '../../platform/text/index.js';
 import { type Language, type Translator, languageOr } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
@@ -76,8 +76,10 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
       if (!target) throw new AppError('admin.unknown_user');
       let county: { id: number; name: string } | null = null;
       if (input.role === 'COUNTY_ADMIN') {
-        const name = normalizeInput(input.countyName ?? '');
-        county = await prisma.county.findFirst({ where: { name, active: true }, select: { id: true, name: true } });
+        const name = input.countyName ?? '';
+        // Compared folded: "قلعه گنج" typed with a space finds "قلعه‌گنج" written with a ZWNJ.
+        const counties = await prisma.county.findMany({ where: { active: true }, select: { id: true, name: true } });
+        county = counties.find((c) => foldForCompare(c.name) === foldForCompare(name)) ?? null;
         if (!county) throw new AppError('admin.unknown_county', { county: name });
       }
       const lang = languageOr(target.language);

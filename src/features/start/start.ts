@@ -17,7 +17,7 @@ startFeature.start(async (ctx) => {
     await form.resume(ctx);
     return;
   }
-  let text = ctx.t('start.welcome', { name: escapeHtml(ctx.from.first_name) });
+  let text = ctx.t('start.welcome', { name: escapeHtml(ctx.user.firstName) });
   if (ctx.user.role) text += `\n\n${ctx.t('start.welcome_admin')}`;
   await ctx.reply(text, { parse_mode: 'HTML', ...mainMenu(ctx) });
 });

@@ -4,6 +4,7 @@
  * An unchanged session is not written back: most updates do not touch it.
  */
 import type { PrismaClient } from '../db/client.js';
+import { stripUnstorable } from '../text/persian-text.js';
 import type { KeyValueStore } from '../kv/kv.js';
 import type { SessionData } from './context.js';
 
@@ -32,7 +33,8 @@ function skippingUnchanged(raw: RawStore): SessionStore {
       return JSON.parse(json) as SessionData;
     },
     async set(key, value) {
-      const json = JSON.stringify(value);
+      // jsonb refuses \u0000: a NUL that reached a form's data would lose the whole form's progress.
+      const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? stripUnstorable(v) : v));
       const previous = lastSeen.get(key);
       lastSeen.delete(key);
       if (json === previous || (previous === undefined && json === '{}')) return;

@@ -1,6 +1,7 @@
 /** The people who write to the bot: who they are, which language they chose, whether we can reach them. */
 import type { PrismaClient } from '../db/client.js';
 import type { Clock } from '../text/clock.js';
+import { stripUnstorable } from '../text/persian-text.js';
 import type { Language } from '../i18n/index.js';
 
 export interface TelegramProfile {
@@ -28,8 +29,9 @@ export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) 
     async recordContact(profile: TelegramProfile): Promise<KnownUser> {
       const now = clock.now();
       const names = {
-        firstName: profile.first_name.slice(0, 128),
-        lastName: profile.last_name?.slice(0, 128) ?? null,
+        // A NUL in a Telegram name made every update of that person fail (PostgreSQL 22021).
+        firstName: stripUnstorable(profile.first_name).slice(0, 128),
+        lastName: profile.last_name === undefined ? null : stripUnstorable(profile.last_name).slice(0, 128),
         username: profile.username?.slice(0, 64) ?? null,
       };
       const user = await prisma.user.upsert({

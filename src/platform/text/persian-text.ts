@@ -25,6 +25,16 @@ const INVISIBLE =
 
 const ZWNJ = '\u200C';
 
+/**
+ * What cannot be stored (PostgreSQL rejects NUL in text and jsonb) or means nothing in typed text: C0/C1
+ * control characters other than tab and line breaks. Removed where text enters; nothing else is touched.
+ */
+const UNSTORABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+export function stripUnstorable(text: string): string {
+  return text.replace(UNSTORABLE, '');
+}
+
 /** Persian (۰-۹) and Arabic-Indic (٠-٩) digits to ASCII; everything else untouched. */
 export function toAsciiDigits(s: string): string {
   return s.replace(NON_ASCII_DIGIT, (c) => {
@@ -102,16 +112,35 @@ export interface TextRules extends NormalizeOptions {
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /**
- * Validate a free-text answer (name, title, description). Returns the normalised text so the
- * caller stores exactly what was checked. Emoji- or punctuation-only input is 'no_letters'.
+ * Free text as the person typed it, ready to store: unstorable controls removed, line ends unified and
+ * the outer whitespace trimmed; a single-line answer has its line breaks folded into spaces. Digits,
+ * ی/ي, ZWNJ and inner spacing stay exactly as typed: a report of "۱۲ کارگاه" must reach the office so.
+ */
+export function keepAsTyped(text: string, options: NormalizeOptions = {}): string {
+  const s = stripUnstorable(text).replace(/\r\n?|[\u2028\u2029]/g, '\n');
+  return (options.multiline ? s : s.replace(/\n+/g, ' ')).trim();
+}
+
+/**
+ * Validate a free-text answer (name, title, description). The checks run on the normalised form (so
+ * invisible marks or spacing cannot pass for content); what is returned, and stored, is the text as
+ * typed (keepAsTyped). Emoji- or punctuation-only input is 'no_letters'.
  */
 export function validateText(input: string, rules: TextRules = {}): Result<string, TextError> {
   const { min = 1, max = Number.POSITIVE_INFINITY } = rules;
-  const value = normalizeInput(input, rules);
-  if (value === '') return { ok: false, error: 'empty' };
-  if (!LETTER_OR_DIGIT.test(value)) return { ok: false, error: 'no_letters' };
-  const length = [...value].length;
+  const checked = normalizeInput(input, rules);
+  if (checked === '') return { ok: false, error: 'empty' };
+  if (!LETTER_OR_DIGIT.test(checked)) return { ok: false, error: 'no_letters' };
+  const length = [...checked].length;
   if (length < min) return { ok: false, error: 'too_short' };
   if (length > max) return { ok: false, error: 'too_long' };
-  return { ok: true, value };
+  return { ok: true, value: keepAsTyped(input, rules) };
+}
+
+/**
+ * The key two names are compared by: normalised, with ZWNJ and spaces alike and case folded, so
+ * "قلعه گنج", "قلعه‌گنج" and "قلعه‌ گنج" are one county. Only for comparing, never for storing.
+ */
+export function foldForCompare(text: string): string {
+  return normalizeInput(text).replace(/\u200C/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
 }
