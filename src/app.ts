@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
 import type { Telegraf } from 'telegraf';
-import { deepLinkRootOf, type Config } from './config.js';
+import { contactDetailsOf, deepLinkRootOf, useContactDetails, type Config } from './config.js';
 import { openDatabase, type Database } from './platform/db/client.js';
 import { migrateDatabase } from './platform/db/migrate.js';
 import { Dispatcher, type DispatcherOptions } from './platform/delivery/dispatcher.js';
@@ -52,6 +52,7 @@ export interface AppOverrides {
 
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const clock = overrides.clock ?? systemClock;
+  useContactDetails(contactDetailsOf(config));
   const owner = overrides.owner ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   const db =

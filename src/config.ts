@@ -3,6 +3,7 @@
  * English, so an operator fixes the .env file in one pass instead of one crash at a time.
  */
 import { z } from 'zod';
+import { foldForCompare } from './platform/text/index.js';
 
 const optionalString = z
   .string()
@@ -49,6 +50,23 @@ const schema = z.object({
   WEBHOOK_SECRET: optionalString.pipe(
     z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: 'WEBHOOK_SECRET' }).optional(),
   ),
+  /** How NGOs reach the provincial office (phone, address, hours), shown wherever they are told to get in touch. */
+  OFFICE_CONTACT: optionalString.pipe(z.string().max(500, { error: 'OFFICE_CONTACT' }).optional()),
+  /** Each county governorate's contact, as JSON: {"کرمان": "۰۳۴-۳۲۲۲۰۰۰۰، ...", "بم": "..."}. */
+  COUNTY_CONTACTS: optionalString.pipe(
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'COUNTY_CONTACTS' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().trim().min(1), z.string().trim().min(1).max(500), { error: 'COUNTY_CONTACTS' }))
+      .optional(),
+  ),
 });
 
 export type Config = z.output<typeof schema>;
@@ -74,6 +92,9 @@ const explanations: Record<string, string> = {
   WEBHOOK_URL: 'WEBHOOK_URL باید یک نشانی https کامل باشد. / WEBHOOK_URL must be a full https URL.',
   WEBHOOK_SECRET:
     'WEBHOOK_SECRET باید ۱۶ تا ۲۵۶ نویسه از A-Z، a-z، 0-9، _ و - باشد. / WEBHOOK_SECRET must be 16-256 characters of A-Z a-z 0-9 _ -',
+  OFFICE_CONTACT: 'OFFICE_CONTACT حداکثر ۵۰۰ نویسه است. / OFFICE_CONTACT is at most 500 characters.',
+  COUNTY_CONTACTS:
+    'COUNTY_CONTACTS باید JSON به شکل {"کرمان": "تلفن ..."} باشد. / COUNTY_CONTACTS must be JSON such as {"Kerman": "phone ..."} (county name to contact, each at most 500 characters).',
   WEBHOOK_NEEDS_SECRET:
     'با WEBHOOK_URL، تعریف WEBHOOK_SECRET و HTTP_PORT هم لازم است. / WEBHOOK_URL needs WEBHOOK_SECRET and HTTP_PORT too.',
 };
@@ -88,6 +109,33 @@ export class ConfigError extends Error {
 export function deepLinkRootOf(config: Pick<Config, 'DEEP_LINK_ROOT' | 'BOT_API_ROOT'>): string {
   if (config.DEEP_LINK_ROOT) return config.DEEP_LINK_ROOT.replace(/\/+$/, '');
   return /(^|\.)bale\.ai$/.test(new URL(config.BOT_API_ROOT).hostname) ? 'https://ble.ir' : 'https://t.me';
+}
+
+/** Where people are sent when told to get in touch: the office's contact and each county governorate's. */
+export interface ContactDetails {
+  office: string | undefined;
+  /** A county's contact, its name compared folded ("قلعه گنج" finds "قلعه‌گنج"); undefined when not configured. */
+  county(name: string): string | undefined;
+}
+
+export function contactDetailsOf(config: Pick<Config, 'OFFICE_CONTACT' | 'COUNTY_CONTACTS'>): ContactDetails {
+  const counties = new Map(Object.entries(config.COUNTY_CONTACTS ?? {}).map(([name, contact]) => [foldForCompare(name), contact]));
+  return { office: config.OFFICE_CONTACT, county: (name) => counties.get(foldForCompare(name)) };
+}
+
+let currentContacts: ContactDetails = contactDetailsOf({ OFFICE_CONTACT: undefined, COUNTY_CONTACTS: undefined });
+
+/**
+ * The contact details of the running app, set once by the composition root (createApp). Process-wide, as
+ * TZ is: they are fixed for the process's life, and the texts that show them are made deep inside notices
+ * of several features and jobs, where passing them down every call would touch every caller for one line.
+ */
+export function contactDetails(): ContactDetails {
+  return currentContacts;
+}
+
+export function useContactDetails(details: ContactDetails): void {
+  currentContacts = details;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

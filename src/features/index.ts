@@ -13,7 +13,7 @@ import { broadcastsModule, createBroadcastService, createRecurringService } from
 import { createDeadlineService, deadlinesModule } from './deadlines/index.js';
 import { createFeedbackService, feedbackModule } from './feedback/index.js';
 import { createNgoService, ngosModule } from './ngos/index.js';
-import { createAdminService, staffModule } from './staff/index.js';
+import { createAdminService, createHolidayService, staffModule } from './staff/index.js';
 import { createDeliveryAlerts } from './staff/delivery-alerts.js';
 import { startModule } from './start/index.js';
 import { createCourseServices, trainingModule } from './training/index.js';
@@ -36,6 +36,7 @@ export function createServices(deps: ServiceDeps) {
     translator: deps.translator,
     users: createUserService(deps),
     admins: createAdminService(deps),
+    holidays: createHolidayService(deps),
     deliveryAlerts: createDeliveryAlerts(deps),
     ngos: createNgoService(deps),
     broadcasts,

@@ -49,7 +49,7 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     expect(list).toContain('کارشناسان سامانه');
     expect(list).toContain('کارشناس شهرستان کرمان');
     staff.sendCommand('add_admin', `${MEMBER} province`);
-    expect((await staff.waitForReply()).params.text).toBe('این کار فقط از مدیر کل سامانه برمی‌آید.');
+    expect((await staff.waitForReply()).params.text).toBe('این کار فقط از راهبر سامانه برمی‌آید.');
 
     boss.sendCommand('remove_admin', String(STAFF));
     expect((await boss.waitForReply()).params.text).toBe('کارشناس از فهرست کارشناسان حذف شد.');
@@ -78,5 +78,46 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     expect((await boss.waitForReply()).params.text).toBe('نمی‌توانید خودتان را حذف کنید.');
     expect(await h.db.prisma.admin.count()).toBe(1);
     expect(await h.db.prisma.auditLog.count({ where: { action: { in: ['admin.added', 'admin.removed'] } } })).toBe(0);
+  });
+  it('when a person reads /help, then their own id is there, and the super admin adds them with Persian words for the role and county', async () => {
+    const h = await startHarness({ adminIds: [SUPER] });
+    const boss = h.api.user(SUPER, { first_name: 'مدیر' });
+    const staff = h.api.user(STAFF, { first_name: 'کارشناس' });
+    staff.sendCommand('help');
+    expect(String((await staff.waitForReply()).params.text)).toContain(`شناسه عددی شما در سامانه: <code>${STAFF}</code>`);
+
+    boss.sendCommand('add_admin', `${'۳۰۰۳'} شهرستان رودبار جنوب`);
+    expect((await boss.waitForReply()).params.text).toBe('کارشناس به‌عنوان کارشناس شهرستان رودبار جنوب افزوده شد.');
+    expect(await h.db.prisma.admin.findUnique({ where: { userId: BigInt(STAFF) }, include: { county: true } })).toMatchObject({
+      role: 'COUNTY_ADMIN',
+      county: { name: 'رودبار جنوب' },
+    });
+    boss.sendCommand('add_admin', `${STAFF} استانی`);
+    expect((await boss.waitForReply()).params.text).toBe('کارشناس به‌عنوان کارشناس استان افزوده شد.');
+    expect(await h.db.prisma.admin.findUnique({ where: { userId: BigInt(STAFF) } })).toMatchObject({ role: 'PROVINCE_ADMIN', countyId: null });
+    // The staff list names the top role so that it is not taken for the office head (مدیرکل).
+    boss.sendCommand('admins');
+    expect(String((await boss.waitForReply()).params.text)).toContain('— راهبر سامانه —');
+    // A role word alone, without a county, is not enough for a county admin.
+    boss.sendCommand('add_admin', `${STAFF} شهرستان`);
+    expect(String((await boss.waitForReply()).params.text)).toContain('<code>/add_admin شناسه شهرستان نام‌شهرستان</code>');
+  });
+
+  it('when a message an admin made cannot be delivered, then the admin is told in Persian to whom and why, without the API\'s English or a chat id', async () => {
+    const h = await startHarness({ adminIds: [SUPER] });
+    const boss = h.api.user(SUPER, { first_name: 'مدیر' });
+    const staff = h.api.user(STAFF, { first_name: 'کارشناس', last_name: 'نمونه' });
+    staff.sendCommand('start');
+    await staff.waitForReply();
+    h.api.failNext('sendMessage', { error_code: 400, description: "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"", chatId: STAFF });
+    boss.sendCommand('add_admin', `${STAFF} استان`);
+    await boss.waitForReply();
+    const alert = await h.api.waitForMessage(SUPER, (c) => String(c.text).includes('نرسید'));
+    expect(alert.text).toBe(
+      'پیامی که فرستاده بودید به دست «کارشناس نمونه» نرسید.\n' +
+        'علت: قالب‌بندی متن پیام را پیام‌رسان نپذیرفت (برای نمونه یک نشانه قالب‌بندی بسته نشده است). متن را بدون قالب‌بندی ویژه دوباره بفرستید.\n' +
+        'اگر همین پیام برای گیرندگان دیگری هم فرستاده شده باشد، ممکن است به دست آن‌ها هم نرسد.',
+    );
+    expect(String(alert.text)).not.toMatch(/[A-Za-z]|\d/);
   });
 });

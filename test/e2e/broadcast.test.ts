@@ -57,8 +57,8 @@ const sortedKeys = (m: Map<number, unknown>) => [...m.keys()].sort((a, b) => a -
 describe(`broadcasts (${e2eStorageMode()} storage)`, () => {
   let h: Harness;
 
-  async function setup(clockIso = SUNDAY_MORNING, specs: readonly AudienceNgoSpec[] = MIXED_AUDIENCE) {
-    const office = await startOffice({ adminIds: [ADMIN], clock: testClock(clockIso), audience: specs });
+  async function setup(clockIso = SUNDAY_MORNING, specs: readonly AudienceNgoSpec[] = MIXED_AUDIENCE, env: Record<string, string> = {}) {
+    const office = await startOffice({ adminIds: [ADMIN], clock: testClock(clockIso), audience: specs, env });
     h = office.h;
     return { admin: h.api.user(ADMIN, { first_name: 'مهسا' }), ngos: office.audience };
   }
@@ -374,6 +374,57 @@ describe(`broadcasts (${e2eStorageMode()} storage)`, () => {
     expect(await h.db.prisma.outboxDelivery.count({ where: { status: 'CANCELLED', message: { sourceType: 'broadcast' } } })).toBe(expected.length);
     await h.waitForIdle();
     expect(copiesTo(h).size).toBe(0);
+  });
+
+  /** One NGO with `members` members besides its manager, sent to at one message a second (SEND_RATE 1): copies wait their turn in a claimed batch. */
+  const slowSetup = (members: number) =>
+    setup(SUNDAY_MORNING, [{ name: 'شبکه سمن‌های استان کرمان', county: 'کرمان', fields: ['آموزش'], members }], { SEND_RATE: '1' });
+
+  it('when sending starts, then the progress card reaches the admin before any recipient gets the announcement', async () => {
+    const { admin, ngos } = await slowSetup(3);
+    const expected = expectedRecipients(ngos);
+    await composeText(admin);
+    await toPreview(admin);
+    admin.pressButtonByText(SEND_NOW);
+    const card = await h.api.waitForMessage(ADMIN, (c) => c.method === 'sendMessage' && String(c.text).includes('در جریان است'), { timeoutMs: 15_000 });
+    await expect.poll(() => sortedKeys(copiesTo(h)), { timeout: 15_000 }).toEqual(expected);
+    const firstCopy = Math.min(...[...copiesTo(h).values()].flat().map((c) => c.seq));
+    expect(card.seq).toBeLessThan(firstCopy);
+  });
+
+  it('when the admin cancels while copies wait their turn in a claimed batch, then at most the one on its way still goes out and the card and report count what really happened', async () => {
+    const { admin, ngos } = await slowSetup(6);
+    const total = expectedRecipients(ngos).length;
+    await composeText(admin);
+    await toPreview(admin);
+    admin.pressButtonByText(SEND_NOW);
+    const card = await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('در جریان است'), { timeoutMs: 15_000 });
+    await expect.poll(() => copiesTo(h).size, { timeout: 15_000, interval: 10 }).toBeGreaterThan(0);
+    // Every row is claimed by now: the dispatcher takes the batch whole and sends it one a second.
+    expect(await h.db.prisma.outboxDelivery.count({ where: { status: 'PENDING', message: { sourceType: 'broadcast' } } })).toBe(0);
+
+    const press = admin.pressButton('bc_cancel:1', messageIdOf(card));
+    const answer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === press.update.callback_query.id);
+    expect(answer.params.text).toBe('اطلاعیه شماره ۱ لغو شد.');
+    const edit = await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN && String(c.params.text).includes('لغو شد'), { after: press.mark });
+    const report = String((await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('گزارش اطلاعیه شماره ۱'), { timeoutMs: 20_000 })).text);
+    await h.waitForIdle();
+
+    const copies = [...copiesTo(h).values()].flat();
+    // At one a second, at most one copy can be on its way when the cancel is done.
+    expect(copies.filter((c) => c.seq > answer.seq).length).toBeLessThanOrEqual(1);
+    const delivered = copies.length;
+    expect(delivered).toBeLessThan(total);
+    expect(report).toContain(`رسیده: ${toPersianDigits(delivered)}`);
+    expect(report).toContain(`لغوشده پیش از ارسال: ${toPersianDigits(total - delivered)}`);
+    // The card as the cancel left it counts the stopped copies, not a promise that "the rest" stopped.
+    expect(String(edit.params.text)).toContain('لغوشده پیش از ارسال:');
+    expect(String(edit.params.text)).not.toContain('متوقف شدند');
+    const lastEdit = h.api.calls('editMessageText').filter((c) => c.chatId === ADMIN && Number(c.params.message_id) === messageIdOf(card)).at(-1)!;
+    expect(String(lastEdit.params.text)).toContain(`ارسال‌شده: ${toPersianDigits(delivered)} از ${toPersianDigits(total)}`);
+    expect(String(lastEdit.params.text)).toContain(`لغوشده پیش از ارسال: ${toPersianDigits(total - delivered)}`);
+    expect(await h.db.prisma.outboxDelivery.count({ where: { status: 'SENT', message: { sourceType: 'broadcast' } } })).toBe(delivered);
+    expect((await h.db.prisma.broadcast.findUniqueOrThrow({ where: { id: 1 } })).status).toBe('CANCELLED');
   });
 
   it('when the bot restarts in the middle of a broadcast, then it completes and every recipient has exactly one copy', async () => {

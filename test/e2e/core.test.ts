@@ -80,7 +80,7 @@ describe.each(smokeStorageModes())('bot core (%s storage)', (mode) => {
     const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Reza' });
     user.sendCommand('cancel');
-    expect((await user.waitForReply()).params.text).toBe('فرم بازی برای لغو وجود ندارد. به منوی اصلی بازگشتید.');
+    expect((await user.waitForReply()).params.text).toBe('هیچ فرم نیمه‌کاره‌ای برای لغو وجود ندارد. به منوی اصلی بازگشتید.');
 
     // A form left half-way is in the session store; the session survives a restart.
     const key = `${MEMBER}:${MEMBER}`;
@@ -94,20 +94,20 @@ describe.each(smokeStorageModes())('bot core (%s storage)', (mode) => {
     expect(reply.params.text).toBe('فرم نیمه‌کاره لغو شد. به منوی اصلی بازگشتید.');
     expect(replyLabels(reply)).toContain('📖 راهنما');
     user.sendCommand('cancel');
-    expect((await user.waitForReply()).params.text).toBe('فرم بازی برای لغو وجود ندارد. به منوی اصلی بازگشتید.');
+    expect((await user.waitForReply()).params.text).toBe('هیچ فرم نیمه‌کاره‌ای برای لغو وجود ندارد. به منوی اصلی بازگشتید.');
   });
 
   it('when a message matches nothing, then a short Persian hint comes, for text, commands, media and huge text', async () => {
     const h = await startHarness({ mode });
     const user = h.api.user(MEMBER, { first_name: 'Nima' });
     user.sendText('سلام، وقت بخیر');
-    expect((await user.waitForReply()).params.text).toContain('متوجه پیام شما نشدم');
+    expect((await user.waitForReply()).params.text).toContain('این پیام در این بخش شناخته نشد');
     user.sendCommand('no_such_command');
     expect((await user.waitForReply()).params.text).toContain('این فرمان شناخته نشد');
     user.sendSticker();
     expect((await user.waitForReply()).params.text).toContain('این نوع پیام در اینجا پذیرفته نمی‌شود');
     user.sendText('ي'.repeat(10_000));
-    expect((await user.waitForReply()).params.text).toContain('متوجه پیام شما نشدم');
+    expect((await user.waitForReply()).params.text).toContain('این پیام در این بخش شناخته نشد');
   });
 
   it('when a stranger sends admin commands or forged buttons, then they are refused and nothing changes', async () => {
@@ -152,7 +152,7 @@ describe.each(smokeStorageModes())('bot core (%s storage)', (mode) => {
     h.api.enqueueDuplicate(first.update);
     user.sendCommand('help');
     await user.waitForReply((c) => String(c.params.text).includes('راهنمای سامانه'));
-    const hints = h.api.texts(MEMBER).filter((t) => t.includes('متوجه پیام شما نشدم'));
+    const hints = h.api.texts(MEMBER).filter((t) => t.includes('این پیام در این بخش شناخته نشد'));
     expect(hints).toHaveLength(1);
   });
 
@@ -179,5 +179,40 @@ describe.each(smokeStorageModes())('bot core (%s storage)', (mode) => {
     expect(h.api.commands({ language_code: 'en' })?.find((c) => c.command === 'cancel')?.description).toBe('Leave the current form');
     const adminMenu = h.api.commands({ scope: { type: 'chat', chat_id: ADMIN } });
     expect(adminMenu?.map((c) => c.command)).toContain('add_admin');
+  });
+
+  it('when a newcomer sends /start and /help, then they are told to register their NGO or ask for the invite link, see their own id, and get a menu without manager commands', async () => {
+    const h = await startHarness({ mode });
+    const user = h.api.user(MEMBER, { first_name: 'مریم' });
+    user.sendCommand('start');
+    const welcome = String((await user.waitForReply()).params.text);
+    expect(welcome).toContain('اگر مدیر یک سازمان مردم‌نهاد هستید، سازمان خود را با فرمان /register ثبت کنید.');
+    expect(welcome).toContain('اگر عضو سازمانی هستید، لینک دعوت را از مدیر سازمان بخواهید و آن را باز کنید.');
+    // The chat's own menu is set just after the welcome.
+    await expect.poll(() => h.api.commands({ scope: { type: 'chat', chat_id: MEMBER } })?.map((c) => c.command) ?? []).toContain('register');
+    const menu = h.api.commands({ scope: { type: 'chat', chat_id: MEMBER } })?.map((c) => c.command);
+    expect(menu?.filter((c) => ['invite', 'members', 'leave', 'pending'].includes(c))).toEqual([]);
+
+    user.sendCommand('help');
+    const help = String((await user.waitForReply()).params.text);
+    expect(help).toContain('/register — ثبت‌نام سازمان');
+    expect(help).not.toContain('/invite');
+    expect(help).not.toContain('/members');
+    expect(help).not.toContain('/pending');
+    expect(help).toContain('لینک دعوت را از مدیر سازمان بخواهید');
+    expect(help).toContain(`شناسه عددی شما در سامانه: <code>${MEMBER}</code>`);
+  });
+
+  it('when the user switches the language, then their chat command menu is set again in that language', async () => {
+    const h = await startHarness({ mode });
+    const user = h.api.user(MEMBER, { first_name: 'Sara' });
+    const helpDescription = () => h.api.commands({ scope: { type: 'chat', chat_id: MEMBER } })?.find((c) => c.command === 'help')?.description;
+    for (const [choice, description] of [['English', 'Help'], ['فارسی', 'راهنما']] as const) {
+      user.sendCommand('language');
+      await user.waitForReply();
+      user.pressButtonByText(choice);
+      await user.waitForReply();
+      await expect.poll(helpDescription).toBe(description);
+    }
   });
 });

@@ -143,7 +143,7 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     await reply(admin, 'عنوان دوره');
     admin.sendText('کارگاه جذب منابع مالی');
     await reply(admin, 'شرح کوتاهی');
-    admin.sendText('⏭ رد کردن');
+    admin.sendText('⏭ گذر از این مرحله');
     await reply(admin, 'موضوع دوره');
     admin.pressButtonByText(TOPIC);
     await reply(admin, 'تاریخ آغاز');

@@ -88,7 +88,7 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     expect(summary).toContain('مبلغ مصوب: ۲۳۰٬۰۰۰٬۰۰۰ تومان');
     expect(summary).toContain('یادآوری‌ها (روز پیش از مهلت): ۳۰، ۷، ۱، ۰');
     admin.pressButtonByText('✅ ثبت');
-    expect(String((await reply(admin, 'ثبت شد')).text)).toContain('برای ۱ سازمان ثبت شد');
+    expect(String((await reply(admin, 'ثبت شد')).text)).toContain('برای یک سازمان ثبت شد و به آن سازمان اطلاع داده شد');
 
     const deadline = await h.db.prisma.deadline.findFirstOrThrow();
     expect(deadline).toMatchObject({ kind: 'PROJECT', ngoId: ngo.id, amountToman: 230_000_000n, title: 'آموزش تفکیک پسماند در مدارس' });
@@ -97,6 +97,12 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     const notice = await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes(NEW_NOTICE));
     expect(String(notice.text)).toContain('مهلت: <b>۱۴۰۵/۱۲/۰۱</b> (۹۰ روز مانده)');
     await h.api.waitForMessage(MEMBER, (c) => String(c.text).includes(NEW_NOTICE));
+
+    // The office's list: one blank line under the title, as between the deadlines.
+    admin.sendCommand('deadlines_admin');
+    const open = String((await reply(admin, 'مهلت‌های جاری')).text);
+    expect(open.startsWith('📋 <b>مهلت‌های جاری</b>\n\n<b>')).toBe(true);
+    expect(open).not.toContain('\n\n\n');
 
     // 30 days before: Thursday 1405/11/01 09:00 Tehran = 05:30Z. A minute early, nothing.
     await tickAt('2027-01-21T05:29:00Z');
@@ -150,7 +156,7 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
 
     // The NGO's list shows it accepted, with no button left to press.
     manager.sendCommand('deadlines');
-    const list = await reply(manager, 'مهلت‌های باز سازمان');
+    const list = await reply(manager, 'مهلت‌های جاری سازمان');
     expect(String(list.text)).toContain('گزارش پذیرفته شده است');
     expect(inlineButtons(list)).toEqual([]);
   });
@@ -159,6 +165,8 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     const {
       audience: [done, late, far],
     } = await start({
+      // The overdue notice says whom to call about an extension.
+      env: { OFFICE_CONTACT: 'تلفن ۰۳۴۳۲۲۱۰۰۰۰' },
       staff: [
         { id: COUNTY_ADMIN, role: 'COUNTY_ADMIN', countyName: 'کرمان' },
         { id: PROVINCE_ADMIN, role: 'PROVINCE_ADMIN' },
@@ -200,6 +208,8 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     expect(texts(h, late!.managerId, OVERDUE)).toHaveLength(1);
     expect(texts(h, far!.managerId, OVERDUE)).toHaveLength(1);
     expect(texts(h, done!.managerId, OVERDUE)).toEqual([]);
+    expect(texts(h, far!.managerId, OVERDUE)[0]).toContain('\n☎️ راه تماس با دفتر امور اجتماعی و فرهنگی استانداری: تلفن ۰۳۴۳۲۲۱۰۰۰۰');
+    expect(texts(h, far!.managerId, REMINDER)[0]).not.toContain('راه تماس');
     await tickAt('2026-11-29T05:30:30Z', 'deadline-overdue-digest');
     await tickAt('2026-11-29T05:45:00Z', 'deadline-overdue-digest');
     await tickAt('2026-11-29T06:00:00Z');
@@ -412,7 +422,7 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     await reply(officer, 'عنوان مهلت را بنویسید');
     officer.sendText('گزارش برنامه‌های هفته تشکل‌ها');
     await reply(officer, 'توضیح مهلت');
-    officer.sendText('⏭ رد کردن');
+    officer.sendText('⏭ گذر از این مرحله');
     const audience = String((await reply(officer, 'سازمان‌های مشمول این مهلت')).text);
     expect(audience).toContain('تنها برای سازمان‌های شهرستان شما');
     expect(audience).toContain('تعداد سازمان‌ها: <b>۲</b>');
@@ -432,7 +442,7 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     officer.pressButtonByText('✅ یادآوری‌های پیش‌فرض');
     expect(String((await reply(officer, 'پیش‌نمایش مهلت')).text)).toContain('۱۴۰۵/۰۹/۲۵ ساعت ۱۴:۰۰');
     officer.pressButtonByText('✅ ثبت');
-    expect(String((await reply(officer, 'ثبت شد')).text)).toContain('برای ۲ سازمان ثبت شد');
+    expect(String((await reply(officer, 'ثبت شد')).text)).toContain('برای ۲ سازمان ثبت شد و به این سازمان‌ها اطلاع داده شد');
 
     const targets = await h.db.prisma.deadlineTarget.findMany({ orderBy: { ngoId: 'asc' } });
     expect(targets.map((t) => t.ngoId)).toEqual([ngos[0]!.id, ngos[1]!.id]);

@@ -12,8 +12,8 @@ import { splitText, type FeedbackType } from '../../src/features/feedback/rules.
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toAsciiDigits, toPersianDigits } from '../../src/platform/text/persian-text.js';
 import { e2eStorageMode } from '../support/database.js';
-import { answerTo, inlineButtons, NOT_ADMIN, replyText } from '../support/conversation.js';
-import type { FakeUser } from '../support/fake-bot-api/index.js';
+import { answerTo, inlineButtons, NOT_ADMIN, reply, replyLabels, replyText } from '../support/conversation.js';
+import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startOffice, testClock, type TestClock } from '../support/fixtures.js';
 import type { Harness } from '../support/harness.js';
 import { createNgo } from '../support/ngo-fixtures.js';
@@ -92,14 +92,19 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     text: string,
     options: { anonymous?: boolean; attach?: () => Promise<void> } = {},
   ): Promise<number> {
+    await untilAttachments(user, type, text);
+    await options.attach?.();
+    return confirmAndSend(user, options.anonymous);
+  }
+
+  /** /feedback, the type and the text: returns the question of the attachment step. */
+  async function untilAttachments(user: FakeUser, type: FeedbackType, text: string): Promise<RecordedCall> {
     user.sendCommand('feedback');
     await replyText(user, 'نوع پیام خود را انتخاب کنید');
     user.pressButtonByText(TYPE_BUTTONS[type]);
     await replyText(user, ASK_TEXT);
     user.sendText(text);
-    await replyText(user, ASK_ATTACHMENTS);
-    await options.attach?.();
-    return confirmAndSend(user, options.anonymous);
+    return reply(user, ASK_ATTACHMENTS);
   }
 
   /** From the attachment step on: continue, the summary, send with or without the name; returns the tracking number. */
@@ -177,6 +182,29 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     ]);
     // Nothing in the audit log names the anonymous sender either.
     expect(await h.db.prisma.auditLog.count({ where: { entityType: 'feedback', actorId: BigInt(MEMBER) } })).toBe(0);
+  });
+
+  it('when a member has nothing to attach, then one press of "no attachment" leads to the summary and no "attachments: 0" line is sent', async () => {
+    const { member } = await setup();
+    const ask = await untilAttachments(member, 'QUESTION', 'آیا مهلت گزارش سال ۱۴۰۵ تمدید می‌شود؟');
+    expect(String(ask.text)).toContain('اگر پیوستی ندارید، «بدون پیوست، مرحله بعد» را بزنید.');
+    expect(replyLabels(ask)).toEqual(['⏭ بدون پیوست، مرحله بعد', '⬅️ بازگشت', '✖️ انصراف']);
+    const mark = h.api.mark();
+    member.sendText('⏭ بدون پیوست، مرحله بعد');
+    const summary = await replyText(member, SUMMARY);
+    expect(summary).not.toContain('پیوست‌ها');
+    expect(shownTo(h, MEMBER, mark)).not.toContain('پیوست‌ها: ۰');
+    member.pressButtonByText(SEND_NAMED);
+    expect(await replyText(member, 'شماره پیگیری')).toContain('پرسش شما دریافت و ثبت شد');
+  });
+
+  it('when a member attaches a photo, then the button under it becomes "continue" and the summary counts the attachment', async () => {
+    const { member } = await setup();
+    await untilAttachments(member, 'SUGGESTION', 'پیشنهاد برگزاری نمایشگاه');
+    member.sendPhoto();
+    expect(replyLabels(await reply(member, 'پیوست ۱ دریافت شد'))).toEqual([CONTINUE, '⬅️ بازگشت', '✖️ انصراف']);
+    member.sendText(CONTINUE);
+    expect(await replyText(member, SUMMARY)).toContain('پیوست‌ها: ۱');
   });
 
   it('when a member attaches a photo and a document, then they are stored by file id and the admin receives the files themselves', async () => {

@@ -162,9 +162,27 @@ describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
     expect((await answerTo(h, member.pressButton(`mem_rm:${NEWCOMER}`))).params.text).toBe(t('ngo.errors.manager_only'));
     expect(await h.db.prisma.ngoMember.count()).toBe(3);
 
+    // The first press only asks; "no" shows the list again and nobody is removed.
     manager.pressButton(`mem_rm:${MEMBER}`, messageIdOf(list));
+    const asked = await h.api.waitForCall('editMessageText', (c) => c.params.message_id === messageIdOf(list));
+    expect(asked.text).toBe('آیا «علی &lt;رضایی&gt;» از اعضای سازمان حذف شود؟ پس از حذف، اطلاعیه‌ها و یادآوری‌های سازمان به او نمی‌رسد.');
+    expect(inlineButtons(asked)).toEqual([
+      { text: 'بله، حذف شود', callback_data: `mem_rmy:${MEMBER}-0` },
+      { text: 'خیر', callback_data: 'mem_pg:0' },
+    ]);
+    let mark = h.api.mark();
+    manager.pressButtonByText('خیر');
+    const kept = await h.api.waitForCall('editMessageText', (c) => c.params.message_id === messageIdOf(list), { after: mark });
+    expect(kept.text).toContain('(۳ نفر)');
+    expect(await h.db.prisma.ngoMember.count()).toBe(3);
+
+    mark = h.api.mark();
+    manager.pressButton(`mem_rm:${MEMBER}`, messageIdOf(list));
+    await h.api.waitForCall('editMessageText', (c) => c.params.message_id === messageIdOf(list), { after: mark });
+    mark = h.api.mark();
+    manager.pressButtonByText('بله، حذف شود');
     expect((await manager.waitForReply()).text).toBe('علی از اعضای سازمان حذف شد.');
-    const edited = await h.api.waitForCall('editMessageText', (c) => c.params.message_id === messageIdOf(list));
+    const edited = await h.api.waitForCall('editMessageText', (c) => c.params.message_id === messageIdOf(list), { after: mark });
     expect(edited.text).toContain('(۲ نفر)');
     expect(inlineButtons(edited)).toEqual([{ text: 'حذف سارا', callback_data: `mem_rm:${NEWCOMER}` }]);
     expect(await h.db.prisma.ngoMember.findUnique({ where: { userId: BigInt(MEMBER) } })).toBeNull();
@@ -172,8 +190,9 @@ describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
     expect(told.text).toBe('عضویت شما در «انجمن حامیان محیط زیست کرمان» به تصمیم مدیر سازمان پایان یافت.');
     expect(await h.db.prisma.auditLog.count({ where: { action: 'ngo.member_removed' } })).toBe(1);
 
-    // A second press of the same button: already gone.
+    // A second press of either button: already gone.
     expect((await answerTo(h, manager.pressButton(`mem_rm:${MEMBER}`, messageIdOf(list)))).params.text).toBe(t('ngo.membership.not_a_member'));
+    expect((await answerTo(h, manager.pressButton(`mem_rmy:${MEMBER}-0`, messageIdOf(list)))).params.text).toBe(t('ngo.membership.not_a_member'));
     // The removed member is no longer in the NGO and can be invited again.
     expect((await command(member, 'profile')).text).toBe(t('ngo.profile.no_ngo'));
     expect((await command(member, 'members')).text).toBe(t('ngo.errors.no_ngo'));
@@ -203,13 +222,40 @@ describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
     expect(second.text).toContain('۲۵. عضو ۲۴ — عضو');
     expect(inlineLabels(second)).toEqual(['حذف عضو ۲۰', 'حذف عضو ۲۱', 'حذف عضو ۲۲', 'حذف عضو ۲۳', 'حذف عضو ۲۴', '« قبلی']);
 
-    const mark = h.api.mark();
     manager.pressButtonByText('حذف عضو ۲۴');
+    await h.api.waitForCall('editMessageText', (c) => String(c.params.text).startsWith('آیا «عضو ۲۴»'));
+    const mark = h.api.mark();
+    manager.pressButtonByText('بله، حذف شود');
     const redrawn = await h.api.waitForCall('editMessageText', (c) => c.params.message_id === messageIdOf(first), { after: mark });
     expect(redrawn.text).toContain('(۲۴ نفر)');
     expect(redrawn.text).toContain('صفحه ۲ از ۲');
     expect(inlineLabels(redrawn)).not.toContain('حذف عضو ۲۴');
     expect((await answerTo(h, manager.pressButton('mem_pg:x1'))).params.text).toBe(STALE_BUTTON);
+  });
+
+  it('when a member joins and later leaves, then /help and their command menu follow their place: no /register, /invite or /members for a member, /invite and /members for the manager only', async () => {
+    const { h, manager, member } = await ngoWithMember();
+    const menuOf = (id: number) => h.api.commands({ scope: { type: 'chat', chat_id: id } })?.map((c) => c.command) ?? [];
+    await expect.poll(() => menuOf(MEMBER)).toContain('leave');
+    expect(menuOf(MEMBER).filter((c) => ['register', 'invite', 'members'].includes(c))).toEqual([]);
+    const memberHelp = String((await command(member, 'help')).text);
+    expect(memberHelp).toContain('/leave — خروج از سازمان');
+    for (const absent of ['/register', '/invite', '/members', 'لینک دعوت را از مدیر سازمان بخواهید']) expect(memberHelp).not.toContain(absent);
+
+    const managerHelp = String((await command(manager, 'help')).text);
+    expect(managerHelp).toContain('/invite — لینک دعوت اعضای سازمان');
+    expect(managerHelp).toContain('/members — اعضای سازمان');
+    expect(managerHelp).not.toContain('/register');
+    expect(managerHelp).not.toContain('/leave');
+    await command(manager, 'start');
+    await expect.poll(() => menuOf(MANAGER)).toEqual(expect.arrayContaining(['invite', 'members']));
+    expect(menuOf(MANAGER)).not.toContain('register');
+
+    const ask = await command(member, 'leave');
+    member.pressButton('mem_leave:yes', messageIdOf(ask));
+    await member.waitForReply();
+    await expect.poll(() => menuOf(MEMBER)).toContain('register');
+    expect(menuOf(MEMBER)).not.toContain('leave');
   });
 
   it('when a member leaves, then they are asked to confirm first; the manager cannot leave', async () => {
@@ -221,7 +267,7 @@ describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
     expect((await press(member, 'خیر')).text).toBe('عضویت شما باقی ماند.');
     expect(await h.db.prisma.ngoMember.count()).toBe(2);
     // Text instead of the buttons is not a "yes".
-    expect(String((await say(member, 'بله')).text)).toContain('متوجه پیام شما نشدم');
+    expect(String((await say(member, 'بله')).text)).toContain('این پیام در این بخش شناخته نشد');
     expect(await h.db.prisma.ngoMember.count()).toBe(2);
 
     const again = await command(member, 'leave');
@@ -261,7 +307,7 @@ describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
     await command(newcomer, 'register');
     await newcomer.waitForReply((c) => c.text === t('ngo.form.ask_name'));
     expect((await join(newcomer, otherToken)).text).toContain('کانون ورزش جوانان');
-    expect(String((await say(newcomer, 'انجمن من')).text)).toContain('متوجه پیام شما نشدم');
+    expect(String((await say(newcomer, 'انجمن من')).text)).toContain('این پیام در این بخش شناخته نشد');
   });
 
   it('when the manager and a member open /profile, then each sees the NGO with their role and their own buttons', async () => {
@@ -274,8 +320,8 @@ describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
     expect(ownText).toContain('وضعیت: در انتظار بررسی');
     expect(ownText).toContain('شهرستان: انار');
     expect(ownText).toContain(`تاریخ ثبت درخواست: ${formatJalaliDate(new Date())}`);
-    expect(ownText).toContain('تعداد اعضا در سامانه: ۲');
-    expect(ownText).toContain('تعداد اعضا: ۲۵');
+    expect(ownText).toContain('اعضایی که در سامانه به سازمان پیوسته‌اند: ۲ نفر');
+    expect(ownText).toContain('تعداد اعضای اعلام‌شده: ۲۵');
     expect(ownText).toContain('تلفن همراه مدیر: ۰۹۱۲\u00A0۱۲۳\u00A0۴۵۶۷');
     expect(ownText).toContain('نقش شما: مدیر سازمان');
     expect(inlineLabels(own)).toEqual(['✏️ ویرایش مشخصات', '🔗 لینک دعوت اعضا', '👥 اعضا']);
@@ -321,21 +367,21 @@ describe(`NGO membership (${e2eStorageMode()} storage)`, () => {
     expect(title.text).toBe(t('ngo.profile.edit_title'));
     expect(replyLabels(title)).toEqual(['✖️ انصراف']);
     const choose = await manager.waitForReply((c) => c.text === t('ngo.profile.edit_choose'));
-    expect(inlineLabels(choose)).toEqual(expect.arrayContaining(['نام سازمان', 'تعداد اعضا', 'حوزه‌های فعالیت', '✖️ انصراف از ویرایش']));
-    expect((await press(manager, 'تعداد اعضا')).text).toBe('مقدار فعلی: ۲۵');
+    expect(inlineLabels(choose)).toEqual(expect.arrayContaining(['نام سازمان', 'تعداد اعضای اعلام‌شده', 'حوزه‌های فعالیت', '✖️ انصراف از ویرایش']));
+    expect((await press(manager, 'تعداد اعضای اعلام‌شده')).text).toBe('مقدار فعلی: ۲۵');
     await manager.waitForReply((c) => c.text === t('ngo.form.ask_member_count'));
     expect((await say(manager, 'صفر')).text).toBe(t('ngo.errors.member_count.format'));
     expect(await h.db.prisma.ngo.findUnique({ where: { id: ngo.id } })).toMatchObject({ memberCount: 25 });
     const saved = await say(manager, '۴۰');
     expect(String(saved.text)).toContain('تغییرات ذخیره شد.');
     expect(String(saved.text)).not.toContain('بررسی دوباره');
-    expect(String(saved.text)).toContain('تعداد اعضا: ۴۰');
+    expect(String(saved.text)).toContain('تعداد اعضای اعلام‌شده: ۴۰');
     expect(replyLabels(saved)).toContain('🏢 سازمان من');
     expect(await h.db.prisma.ngo.findUnique({ where: { id: ngo.id } })).toMatchObject({ memberCount: 40, status: 'APPROVED' });
     // The form is over: its old buttons are stale, text is not an answer.
     const stale = manager.pressButton('pedit:choose.name', messageIdOf(choose));
     expect((await answerTo(h, stale)).params.text).toBe(STALE_BUTTON);
-    expect(String((await say(manager, '۵۰')).text)).toContain('متوجه پیام شما نشدم');
+    expect(String((await say(manager, '۵۰')).text)).toContain('این پیام در این بخش شناخته نشد');
 
     // The name: a bad answer first, then back to the menu, then the name again.
     await command(manager, 'profile');

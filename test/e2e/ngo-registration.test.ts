@@ -90,7 +90,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     // The county question is edited to show the choice, and its buttons go.
     const countyEdit = h.api.lastCall('editMessageText');
     expect(countyEdit?.text).toContain('✅ کرمان');
-    expect(replyLabels(year)).toEqual(['⏭ رد کردن', '⬅️ بازگشت', '✖️ انصراف']);
+    expect(replyLabels(year)).toEqual(['⏭ گذر از این مرحله', '⬅️ بازگشت', '✖️ انصراف']);
 
     expect((await say(user, '۱۳۹۸')).text).toBe(t('ngo.form.ask_member_count'));
     // Arabic-Indic digits are read as digits too.
@@ -110,7 +110,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     expect(summaryText).toContain('شورای هماهنگی سمن‌ها');
     expect(summaryText).toContain('محیط زیست، سالمندان');
     expect(summaryText).toContain('سال تأسیس: ۱۳۹۸');
-    expect(summaryText).toContain('تعداد اعضا: ۲۵');
+    expect(summaryText).toContain('تعداد اعضای اعلام‌شده: ۲۵');
     expect(summaryText).toContain('۰۹۱۲\u00A0۱۲۳\u00A0۴۵۶۷');
     expect(summaryText).toContain('&lt;کودکان&gt; &amp; نوجوانان');
     expect(inlineLabels(summary)).toEqual(['✅ تأیید و ارسال', '✏️ ویرایش یک مورد', '✖️ انصراف']);
@@ -118,7 +118,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
 
     const submitted = await press(user, '✅ تأیید و ارسال');
     const ngo = await h.db.prisma.ngo.findFirstOrThrow({ include: { fields: { include: { field: true } }, county: true } });
-    expect(submitted.text).toContain('کد پیگیری');
+    expect(submitted.text).toContain('شماره پیگیری');
     expect(submitted.text).toContain(`<b>${String(ngo.id).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]!)}</b>`);
     expect(replyLabels(submitted)).toContain('🏢 سازمان من');
     expect(ngo).toMatchObject({
@@ -297,7 +297,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     // The form is gone: its buttons are stale and text is not taken as an answer.
     const stale = user.pressButton('reg:authority.WELFARE');
     expect((await answerTo(h, stale)).params.text).toBe(STALE_BUTTON);
-    expect((await say(user, 'انجمن جدید')).text).toContain('متوجه پیام شما نشدم');
+    expect((await say(user, 'انجمن جدید')).text).toContain('این پیام در این بخش شناخته نشد');
 
     // The "cancel" button of the reply keyboard does the same.
     user.sendCommand('register');
@@ -327,7 +327,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     expect((await say(user, '+98 912 000 1122')).text).toBe(t('ngo.form.ask_description'));
     await say(user, t('forms.skip'));
     const submitted = await press(user, '✅ تأیید و ارسال');
-    expect(submitted.text).toContain('کد پیگیری');
+    expect(submitted.text).toContain('شماره پیگیری');
     expect(await h.db.prisma.ngo.findFirst()).toMatchObject({ foundedYear: 1400, memberCount: 12, managerPhone: '+989120001122', status: 'PENDING' });
     await h.api.waitForMessage(ADMIN, (c) => String(c.text).includes('درخواست ثبت‌نام سازمان جدید'));
   });
@@ -352,7 +352,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     expect(duplicate.text).toContain('لینک دعوت');
     expect(replyLabels(duplicate)).toContain('🏢 سازمان من');
     // The form is over; nothing was stored for the second user.
-    expect((await say(second, 'ادامه')).text).toContain('متوجه پیام شما نشدم');
+    expect((await say(second, 'ادامه')).text).toContain('این پیام در این بخش شناخته نشد');
     expect(await h.db.prisma.ngo.count()).toBe(1);
     expect(await h.db.prisma.ngoMember.count()).toBe(1);
 
@@ -382,12 +382,12 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
 
     const choose = await press(user, '✏️ ویرایش یک مورد');
     expect(choose.text).toBe(t('ngo.form.choose_field_to_edit'));
-    expect(inlineLabels(choose)).toContain('تعداد اعضا');
-    expect((await press(user, 'تعداد اعضا')).text).toBe(t('ngo.form.ask_member_count'));
+    expect(inlineLabels(choose)).toContain('تعداد اعضای اعلام‌شده');
+    expect((await press(user, 'تعداد اعضای اعلام‌شده')).text).toBe(t('ngo.form.ask_member_count'));
     expect((await say(user, '-3')).text).toBe(t('ngo.errors.member_count.format'));
     const summary = await say(user, '۳۰');
     expect(summary.text).toContain(t('ngo.form.summary_title'));
-    expect(summary.text).toContain('تعداد اعضا: ۳۰');
+    expect(summary.text).toContain('تعداد اعضای اعلام‌شده: ۳۰');
 
     // An item that has more than one question (authority → other) also comes back to the summary.
     await press(user, '✏️ ویرایش یک مورد');

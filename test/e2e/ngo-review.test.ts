@@ -46,7 +46,7 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
     const edit = await editIn(h, ADMIN, press.mark);
     expect(edit.params.message_id).toBe(messageIdOf(notice));
     expect(String(edit.params.text)).toContain('✅ سازمان «انجمن حامیان محیط زیست کرمان» تأیید شد.');
-    expect(String(edit.params.text)).toContain('وضعیت: تأیید شده');
+    expect(String(edit.params.text)).toContain('وضعیت: تأییدشده');
     expect(inlineButtons(edit)).toEqual([]);
     expect((await answerTo(h, press)).response.ok).toBe(true);
 
@@ -168,7 +168,7 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
 
     // A later reject press on the decided NGO asks for no reason.
     const late = admin.pressButton(`ngo_no:${ngo.id}`, messageIdOf(notice));
-    expect((await answerTo(h, late)).params.text).toBe('درباره این سازمان پیش‌تر تصمیم گرفته شده است؛ وضعیت کنونی: تأیید شده.');
+    expect((await answerTo(h, late)).params.text).toBe('درباره این سازمان پیش‌تر تصمیم گرفته شده است؛ وضعیت کنونی: تأییدشده.');
 
     await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('تأیید شد'));
     await h.waitForIdle();
@@ -325,14 +325,14 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
     const ngo = await createNgo(h.db, { managerId: MANAGER, managerFirstName: 'زهرا', name: 'انجمن یاوران سلامت', status: 'APPROVED' });
 
     admin.sendCommand('ngo', 'abc');
-    expect((await admin.waitForReply()).params).toMatchObject({ parse_mode: 'HTML', text: 'روش استفاده: <code>/ngo کد‌پیگیری</code>' });
+    expect((await admin.waitForReply()).params).toMatchObject({ parse_mode: 'HTML', text: 'روش استفاده: <code>/ngo شماره‌پیگیری</code>' });
     admin.sendCommand('ngo', '999999');
     expect((await admin.waitForReply()).params.text).toBe('این سازمان پیدا نشد.');
 
     // The tracking number is shown in Persian digits, so it may come back typed that way.
     admin.sendCommand('ngo', String(ngo.id).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]!));
     const card = await admin.waitForReply();
-    expect(String(card.params.text)).toContain('وضعیت: تأیید شده');
+    expect(String(card.params.text)).toContain('وضعیت: تأییدشده');
     expect(inlineButtons(card).map((b) => [b.text, b.callback_data])).toEqual([['⏸ تعلیق', `ngo_susp:${ngo.id}`]]);
 
     // Leaving the reason form with /cancel changes nothing.
@@ -360,7 +360,7 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
 
     admin.sendCommand('ngo', String(ngo.id));
     const suspended = await admin.waitForReply();
-    expect(String(suspended.params.text)).toContain('وضعیت: تعلیق شده');
+    expect(String(suspended.params.text)).toContain('وضعیت: تعلیق‌شده');
     expect(inlineButtons(suspended).map((b) => [b.text, b.callback_data])).toEqual([['▶️ رفع تعلیق', `ngo_react:${ngo.id}`]]);
 
     const reactivate = admin.pressButtonByText('▶️ رفع تعلیق');
@@ -375,5 +375,24 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
     const again = admin.pressButton(`ngo_react:${ngo.id}`, messageIdOf(suspended));
     expect((await answerTo(h, again)).params.text).toBe('درباره این درخواست پیش‌تر تصمیم گرفته شده است (مهسا).');
     expect(await h.db.prisma.auditLog.count({ where: { action: 'ngo.reactivated' } })).toBe(1);
+  });
+
+  it('when the office and county contacts are configured, then a suspended manager is told whom to call, and so is a manager who tries to leave', async () => {
+    h = await startHarness({
+      adminIds: [ADMIN],
+      env: { OFFICE_CONTACT: '۰۳۴-۳۲۲۱۰۰۰۰ (شنبه تا چهارشنبه)', COUNTY_CONTACTS: '{"قلعه گنج": "۰۳۴-۴۳۲۲۰۰۰۰", "بم": "۰۳۴-۴۴۲۱۰۰۰۰"}' },
+    });
+    const manager = h.api.user(MANAGER, { first_name: 'زهرا' });
+    const ngo = await createNgo(h.db, { managerId: MANAGER, managerFirstName: 'زهرا', name: 'انجمن یاوران سلامت', status: 'APPROVED', countyName: 'قلعه‌گنج' });
+    await h.app.services.ngos.suspend(BigInt(ADMIN), ngo.id, 'گزارش مالی نرسیده است.');
+    const told = await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('تعلیق شد'));
+    expect(told.params.text).toBe(
+      'فعالیت سازمان «انجمن یاوران سلامت» در سامانه همکاری سازمان‌های مردم‌نهاد تعلیق شد.\nدلیل: گزارش مالی نرسیده است.\nبرای پیگیری با دفتر امور اجتماعی و فرهنگی استانداری تماس بگیرید.' +
+        '\n\n☎️ راه تماس با فرمانداری شهرستان قلعه‌گنج: ۰۳۴-۴۳۲۲۰۰۰۰\n☎️ راه تماس با دفتر امور اجتماعی و فرهنگی استانداری: ۰۳۴-۳۲۲۱۰۰۰۰ (شنبه تا چهارشنبه)',
+    );
+    manager.sendCommand('leave');
+    expect(await replyText(manager)).toBe(
+      'مدیر سازمان نمی‌تواند از سازمان خارج شود. برای تغییر مدیر با دفتر امور اجتماعی و فرهنگی تماس بگیرید.\nراه تماس با دفتر: ۰۳۴-۳۲۲۱۰۰۰۰ (شنبه تا چهارشنبه)',
+    );
   });
 });

@@ -160,7 +160,7 @@ describe('the entry point (src/main.ts) as a child process', () => {
     const privateText = 'شماره من ۰۹۱۲۱۲۳۴۵۶۷ است و این متن خصوصی است';
     user.sendText(privateText);
     const unhandled = await whileRunning(running, user.waitForReply(undefined, 20_000), 25_000, 'the reply to free text');
-    expect(String(unhandled.params.text)).toContain('متوجه پیام شما نشدم');
+    expect(String(unhandled.params.text)).toContain('این پیام در این بخش شناخته نشد');
 
     const health = await whileRunning(running, fetch(`http://127.0.0.1:${port}/healthz`), 10_000, 'GET /healthz');
     expect(health.status).toBe(200);

@@ -269,6 +269,48 @@ export function outboxSuite(mode: StorageMode): void {
       });
     });
 
+    describe('cancel of claimed rows', () => {
+      it('when a message is cancelled while the dispatcher holds its rows waiting for their turn, then at most the one on its way goes out and the rest stay cancelled', async () => {
+        const { messageId } = await outbox.enqueue({ payload: text('اطلاعیه'), recipients: range(3001, 6) });
+        dispatcher({ rate: 2 }).start();
+        await waitUntil(() => api.sentMessages().length >= 1, 'the first row is sent');
+        // The whole batch was claimed at once: nothing is PENDING, every unsent row is SENDING.
+        expect((await deliveries(messageId)).filter((r) => r.status === 'PENDING')).toEqual([]);
+        const sentBefore = api.sentMessages().length;
+
+        // A send answered but not yet recorded is stopped too, and then recorded as SENT all the same.
+        expect(await outbox.cancel(messageId)).toBeGreaterThanOrEqual(6 - sentBefore);
+        const cancelledAt = requests.length;
+        await waitUntil(async () => (await outbox.held(messageId)) === 0, 'the dispatcher lets the cancelled rows go', 5_000);
+        await sleep(1_200); // past another turn of the gate: nothing more goes out
+
+        expect(requests.length - cancelledAt).toBeLessThanOrEqual(1);
+        const rows = await deliveries(messageId);
+        const sent = rows.filter((r) => r.status === 'SENT').length;
+        expect(sent).toBe(api.sentMessages().length);
+        expect(sent).toBeLessThanOrEqual(sentBefore + 1);
+        expect(rows.filter((r) => r.status === 'CANCELLED')).toHaveLength(6 - sent);
+        // Let go: no cancelled row keeps a lease, so none looks in flight.
+        expect(rows.every((r) => r.leaseOwner === null)).toBe(true);
+        const counts = await outbox.counts(messageId);
+        expect({ sent: counts.SENT, cancelled: counts.CANCELLED, sending: counts.SENDING }).toEqual({ sent, cancelled: 6 - sent, sending: 0 });
+      });
+
+      it('when a row is cancelled while its request is on its way, then it is recorded as SENT, and held until then', async () => {
+        api.setLatency('sendMessage', 600);
+        const { messageId } = await outbox.enqueue({ payload: text('در راه'), recipients: [3101] });
+        dispatcher().start();
+        await waitUntil(() => requests.length === 1, 'the request is on its way');
+
+        expect(await outbox.cancel(messageId)).toBe(1);
+        expect(await outbox.held(messageId)).toBe(1);
+        await waitUntil(async () => (await outbox.held(messageId)) === 0, 'the send is recorded', 5_000);
+
+        expect(api.sentMessages().map((c) => c.text)).toEqual(['در راه']);
+        expect((await deliveries(messageId)).map((r) => r.status)).toEqual(['SENT']);
+      });
+    });
+
     describe('pacing', () => {
       it('when 40 members are sent to at 10 per second, then no sliding second has more than the gate allows and it takes ~4 s', async () => {
         await outbox.enqueue({ payload: text('خبرنامه'), recipients: range(2001, 40) });

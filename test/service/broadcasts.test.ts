@@ -112,6 +112,8 @@ describe('broadcasts service', () => {
     expect(textOf(card)).toContain(`ارسال‌شده: ۰ از ${toPersianDigits(expected.length)}`);
     expect((card.payload as { replyMarkup: unknown }).replyMarkup).toEqual({ inline_keyboard: [[{ text: '✖️ لغو ارسال باقی‌مانده', callback_data: 'bc_cancel:1' }]] });
     expect(card.deliveries[0]!.notBefore.getTime()).toBeLessThan(rows[0]!.notBefore.getTime());
+    // Queued before the copies too, so a dispatcher claiming them together sends the card first.
+    expect(card.deliveries[0]!.id).toBeLessThan(rows[0]!.id);
 
     // The scheduler's next minute finds nothing more to start: no second fan-out.
     expect(await service.startDue()).toBe(0);
@@ -155,6 +157,32 @@ describe('broadcasts service', () => {
     expect(report).toContain(`لغوشده پیش از ارسال: ${toPersianDigits(expected.length - 1)}`);
     const audit = await h.prisma.auditLog.findMany({ where: { entityType: 'broadcast' }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['broadcast.created', 'broadcast.cancelled']);
+  });
+
+  it('when a broadcast is cancelled while a dispatcher holds its copies, then they are cancelled too, and the tick waits for the one on its way before the report', async () => {
+    const expected = expectedRecipients(ngos);
+    const b = await service.create(ADMIN, message());
+    const leaseUntil = new Date(h.clock.now().getTime() + 60_000);
+    // As a dispatcher's claim leaves them: every copy SENDING under its lease.
+    await h.prisma.outboxDelivery.updateMany({ where: { messageId: b.outboxMessageId! }, data: { status: 'SENDING', leaseOwner: 'A', leaseUntil } });
+
+    const cancelled = await service.cancel(ADMIN, b.id);
+    expect(cancelled.counts).toMatchObject({ sent: 0, waiting: 0, cancelled: expected.length });
+    const rows = await deliveries(b.outboxMessageId);
+    expect(rows.every((d) => d.status === 'CANCELLED' && d.leaseOwner === 'A')).toBe(true);
+
+    // One copy was already on its way: the tick waits for the dispatcher to settle it, with no report yet.
+    await service.progressTick();
+    expect((await h.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('SENDING');
+    expect((await toAdmin()).has('broadcast-report')).toBe(false);
+    await h.prisma.outboxDelivery.update({ where: { id: rows[0]!.id }, data: { status: 'SENT', leaseOwner: null, leaseUntil: null } });
+    await h.prisma.outboxDelivery.updateMany({ where: { messageId: b.outboxMessageId!, status: 'CANCELLED' }, data: { leaseOwner: null, leaseUntil: null } });
+
+    await service.progressTick();
+    expect((await h.prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } })).status).toBe('CANCELLED');
+    const report = textOf((await toAdmin()).get('broadcast-report'));
+    expect(report).toContain('رسیده: ۱');
+    expect(report).toContain(`لغوشده پیش از ارسال: ${toPersianDigits(expected.length - 1)}`);
   });
 
   it('when quiet hours begin while a broadcast is sending, then its waiting deliveries move to the morning and the card says paused; an urgent one is not held', async () => {

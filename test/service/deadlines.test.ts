@@ -142,6 +142,20 @@ describe('the reminder engine', () => {
     expect((await queued('reminder:')).every((d) => d.key.includes(':1d-14050907:'))).toBe(true);
   });
 
+  it('when the day-before reminder falls on an official holiday, then it moves to the next working morning before the deadline', async () => {
+    // Monday 1405/09/02 made a holiday; the deadline is Tuesday 12:00, so the reminder comes Tuesday 09:00.
+    const monday = new Date('2026-11-23T00:00:00Z');
+    await h.prisma.holiday.create({ data: { date: monday, name: 'تعطیل اضطراری' } });
+    try {
+      await createGeneral();
+      expect(await service.remindersTick(tehran(2, 9, 1))).toEqual({ messages: 0, deliveries: 0 });
+      expect((await newService().remindersTick(tehran(3, 9, 1))).deliveries).toBe(3);
+      expect((await queued('reminder:')).every((d) => d.key.includes(':1d-14050903:') && d.notBefore.getTime() === tehran(3, 9, 1).getTime())).toBe(true);
+    } finally {
+      await h.prisma.holiday.delete({ where: { date: monday } });
+    }
+  });
+
   it('when a reminder is caught up in quiet hours, then it waits for the morning, marked late', async () => {
     await createGeneral();
     const night = tehran(2, 23, 30);
@@ -170,6 +184,19 @@ describe('the reminder engine', () => {
     expect(digests).toEqual([1, 0]);
     const [row] = await service.listForAdmin(ADMIN);
     expect([row!.pending, row!.submitted, row!.overdue]).toEqual([1, 1, 1]);
+  });
+  it("when several NGOs are overdue, then the admin's digest lists them in Persian alphabetical order, which no database collation gives", async () => {
+    // By code point ت (U+062A) comes before پ (U+067E); in the Persian alphabet پ comes first.
+    await createNgo(h.db, { managerId: 2202n, name: 'تلاشگران سبز', status: 'APPROVED' });
+    await createNgo(h.db, { managerId: 2302n, name: 'پویندگان دانش', status: 'APPROVED' });
+    await createGeneral();
+    const now = tehran(4, 9, 5);
+
+    expect(await service.overdueDigest(now)).toBe(1);
+    const [digest] = await queued('deadline-digest:');
+    const order = ['انجمن حامیان محیط زیست', 'پویندگان دانش', 'تلاشگران سبز', 'کانون جوانان رفسنجان'].map((name) => digest!.text.indexOf(name));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 });
 

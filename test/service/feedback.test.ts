@@ -1,8 +1,8 @@
 /**
  * The feedback use cases on the embedded database, without Telegram: what a submission stores and
  * queues (in one transaction), who may read an anonymous item, the daily limit, follow-ups on open and
- * closed items, what only staff may do, the working-day reminders and the digest. No dispatcher runs:
- * the tests read what the outbox holds.
+ * closed items, what only staff may do, the working-day reminders and the digest (Fridays and official
+ * holidays are days off). No dispatcher runs: the tests read what the outbox holds.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/platform/errors.js';
@@ -219,6 +219,35 @@ describe('the working mornings', () => {
 
     expect(await service.remindUnanswered(tehran(8, 15))).toBe(0);
     expect(await queued()).toHaveLength(3);
+  });
+
+  it('when an official holiday comes between, then nothing goes out on it, the third working day comes after it, and the next digest covers it', async () => {
+    // Sunday 1405/09/08 made a holiday (as a super admin would with /add_holiday); put back after the test,
+    // since the holidays are reference data the harness checks.
+    const sunday = new Date('2026-11-29T00:00:00Z');
+    await h.prisma.holiday.create({ data: { date: sunday, name: 'تعطیل اضطراری' } });
+    try {
+      await service.setDigest(PROVINCE_2, true);
+      h.clock.set(tehran(4));
+      const question = await submit(MEMBER, 'QUESTION');
+      h.clock.set(tehran(7)); // Saturday, after that morning's digest
+      const suggestion = await submit(MEMBER, 'SUGGESTION');
+      await h.prisma.outboxMessage.deleteMany();
+
+      expect(await service.sendDigests(tehran(8, 8, 30))).toBe(0); // the holiday
+      expect(await service.remindUnanswered(tehran(8, 9))).toBe(0);
+      expect(await queued()).toEqual([]);
+
+      expect(await service.sendDigests(tehran(9, 8, 30))).toBe(1); // Monday: since Saturday's digest
+      expect(await service.remindUnanswered(tehran(9, 9))).toBe(1); // the question: Thursday, Saturday, Monday
+      const [digest, ...reminders] = await queued();
+      expect(digest).toMatchObject({ to: [PROVINCE_2] });
+      expect(digest!.text).toContain(`• شماره ${fa(suggestion.id)} — پیشنهاد`);
+      expect(reminders.every((r) => r.text.includes(`• شماره ${fa(question.id)} — پرسش`) && !r.text.includes(`${fa(suggestion.id)} — پیشنهاد`))).toBe(true);
+      expect(reminders[0]!.text).toContain(`(${fa(3)} روز کاری)`);
+    } finally {
+      await h.prisma.holiday.delete({ where: { date: sunday } });
+    }
   });
 
   it('when an admin chooses the digest, then only complaints reach them at once, and the next working morning brings them one digest of the rest', async () => {

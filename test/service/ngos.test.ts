@@ -202,6 +202,15 @@ describe('membership', () => {
     expect((await refusal(ngos.joinByInvite(2004n, token))).code).toBe('ngo.membership.invalid_invite');
   });
 
+  it('when a person has no NGO, is a member or is the manager, then the commands left out of their menu follow that place', async () => {
+    await createUser(h.db, COLLEAGUE);
+    expect(await ngos.commandPlace(COLLEAGUE)).toEqual({ hide: ['invite', 'members', 'leave'], inNgo: false });
+    await createNgo(h.db, { managerId: MANAGER, name: 'انجمن کرمان', status: 'APPROVED' });
+    await ngos.joinByInvite(COLLEAGUE, await ngos.inviteToken(MANAGER));
+    expect(await ngos.commandPlace(COLLEAGUE)).toEqual({ hide: ['register', 'invite', 'members'], inNgo: true });
+    expect(await ngos.commandPlace(MANAGER)).toEqual({ hide: ['register', 'leave'], inNgo: true });
+  });
+
   it('when the manager removes a member, then the member is told; a member may leave but the manager may not', async () => {
     await createNgo(h.db, { managerId: MANAGER, name: 'انجمن کرمان', status: 'APPROVED' });
     const token = await ngos.inviteToken(MANAGER);

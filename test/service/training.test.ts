@@ -121,6 +121,32 @@ describe('courses', () => {
     expect((await courses.enrol(user(ngos[1]), course.id, 1)).status).toBe('ENROLLED');
   });
 
+  it('when the requesters take every seat during the head start, then the announcement held back for the others shows the seats left when it is due, not at publication', async () => {
+    const { training, courses, clock, ngos, user } = await setup();
+    await training.requestTraining(user(ngos[0]), need);
+    const { course } = await courses.create(ADMIN, draft({ topicId: TOPIC, capacity: 2, perNgoLimit: 2, startsAt: new Date(START.getTime() + 96 * H) }));
+    const restKey = `course-published:${course.id}:rest:`;
+    const pending = async () => (await deliveries(restKey)).filter((d) => d.status === 'PENDING');
+    expect((await pending())[0]!.text).toContain('ظرفیت باقی‌مانده: ۲ از ۲ نفر');
+    expect((await courses.enrol(user(ngos[0]), course.id, 2)).status).toBe('ENROLLED');
+
+    // A tick long before the head start ends leaves the announcement as it is.
+    clock.set(new Date(course.headStartUntil!.getTime() - 2 * H));
+    await courses.remindersTick(clock.now());
+    expect((await pending()).map((d) => d.key)).toEqual((await deliveries(restKey)).map((d) => d.key));
+
+    // The tick just before it is due writes it again: same people, same time, the seats left now.
+    clock.set(new Date(course.headStartUntil!.getTime() - 50_000));
+    await courses.remindersTick(clock.now());
+    const rewritten = await pending();
+    expect(rewritten.map((d) => d.chatId).sort()).toEqual([ngos[1], ngos[2], ngos[3]].map((n) => n.managerId).sort());
+    for (const d of rewritten) {
+      expect(d.notBefore).toEqual(course.headStartUntil);
+      expect(d.text).toContain('ظرفیت باقی‌مانده: ۰ از ۲ نفر');
+    }
+    expect((await deliveries(restKey)).filter((d) => d.status === 'CANCELLED')).toHaveLength(3);
+  });
+
   it('when NGOs enrol, then each stays within its per-NGO limit, and a group that does not fit the seats left waits whole', async () => {
     const { courses, prisma, ngos, user } = await setup();
     const { course } = await courses.create(ADMIN, draft({ capacity: 3, perNgoLimit: 2 }));

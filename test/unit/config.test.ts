@@ -4,7 +4,7 @@
  * must be as easy to configure as one on Telegram.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, contactDetails, contactDetailsOf, loadConfig, useContactDetails } from '../../src/config.js';
 
 // Not 8-10 digits + 35 characters: the pre-commit check would take that for a real token.
 const TOKEN = '123456:TEST-TOKEN-not-a-real-one-aaaaaaaa';
@@ -139,5 +139,33 @@ describe('deep links', () => {
     const { deepLinkRootOf, loadConfig } = await import('../../src/config.js');
     expect(deepLinkRootOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai' }))).toBe('https://ble.ir');
     expect(deepLinkRootOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai', DEEP_LINK_ROOT: 'https://example.org/' }))).toBe('https://example.org');
+  });
+
+  it('when the office and county contacts are set, then they are read, a county is found however its name is spaced, and an unknown one has none', () => {
+    const config = loadConfig({
+      BOT_TOKEN: TOKEN,
+      OFFICE_CONTACT: ' ۰۳۴-۳۲۲۱۰۰۰۰، شنبه تا چهارشنبه ۸ تا ۱۴ ',
+      COUNTY_CONTACTS: '{"قلعه‌گنج": "۰۳۴-۴۳۲۲۰۰۰۰", "بم": "۰۳۴-۴۴۲۱۰۰۰۰"}',
+    });
+    expect(config.OFFICE_CONTACT).toBe('۰۳۴-۳۲۲۱۰۰۰۰، شنبه تا چهارشنبه ۸ تا ۱۴');
+    const contacts = contactDetailsOf(config);
+    expect(contacts.office).toBe('۰۳۴-۳۲۲۱۰۰۰۰، شنبه تا چهارشنبه ۸ تا ۱۴');
+    expect(contacts.county('قلعه گنج')).toBe('۰۳۴-۴۳۲۲۰۰۰۰');
+    expect(contacts.county('کرمان')).toBeUndefined();
+    // What the app uses is what its composition root set; a configuration without them has none.
+    useContactDetails(contacts);
+    expect(contactDetails().county('بم')).toBe('۰۳۴-۴۴۲۱۰۰۰۰');
+    useContactDetails(contactDetailsOf(loadConfig({ BOT_TOKEN: TOKEN })));
+    expect(contactDetails().office).toBeUndefined();
+    expect(contactDetails().county('بم')).toBeUndefined();
+  });
+
+  it('when COUNTY_CONTACTS is not a JSON object of names to contacts, then it is reported in Persian and English', () => {
+    for (const bad of ['کرمان=۰۳۴', '["کرمان"]', '{"کرمان": ""}', '{"کرمان": 34}']) {
+      const err = configError({ BOT_TOKEN: TOKEN, COUNTY_CONTACTS: bad });
+      expect(err.problems).toHaveLength(1);
+      expect(err.message).toContain('COUNTY_CONTACTS باید JSON');
+      expect(err.message).toContain('COUNTY_CONTACTS must be JSON');
+    }
   });
 });

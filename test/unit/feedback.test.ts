@@ -1,7 +1,8 @@
 /**
  * Why: a long letter pasted into the bot must reach the office whole (split, never cut off), an
- * emoji is not a message, and "unanswered for three working days" must skip Fridays on the Tehran
- * calendar, or reminders come a day early after every weekend. These rules run without a database.
+ * emoji is not a message, and "unanswered for three working days" must skip Fridays and official
+ * holidays on the Tehran calendar, or reminders come a day early after every weekend and holiday.
+ * These rules run without a database.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,6 +20,7 @@ import {
   workingDaysBetween,
 } from '../../src/features/feedback/rules.js';
 import { jalaliToDate, toJalali } from '../../src/platform/text/jalali.js';
+import { NO_HOLIDAYS } from '../../src/platform/text/working-days.js';
 
 /** Tehran wall-clock time on a Jalali date of Azar 1405 (1405/09/01 is Sunday 22 November 2026). */
 const at = (jm: number, jd: number, hour = 10, minute = 0) => jalaliToDate({ jy: 1405, jm, jd }, { hour, minute });
@@ -132,33 +134,33 @@ describe('working days (Friday is the day off)', () => {
   });
 
   it('when something arrives on Wednesday, then Thursday is day 1, Friday still 1, Saturday 2 and Sunday 3', () => {
-    expect(workingDaysBetween(WED, at(9, 4, 23, 59))).toBe(0);
-    expect(workingDaysBetween(WED, THU)).toBe(1);
-    expect(workingDaysBetween(WED, FRI)).toBe(1);
-    expect(workingDaysBetween(WED, SAT)).toBe(2);
-    expect(workingDaysBetween(WED, at(9, 8))).toBe(3);
+    expect(workingDaysBetween(WED, at(9, 4, 23, 59), NO_HOLIDAYS)).toBe(0);
+    expect(workingDaysBetween(WED, THU, NO_HOLIDAYS)).toBe(1);
+    expect(workingDaysBetween(WED, FRI, NO_HOLIDAYS)).toBe(1);
+    expect(workingDaysBetween(WED, SAT, NO_HOLIDAYS)).toBe(2);
+    expect(workingDaysBetween(WED, at(9, 8), NO_HOLIDAYS)).toBe(3);
     expect(isOverdue(WED, at(9, 7, 9), 3)).toBe(false);
     expect(isOverdue(WED, at(9, 8, 9), 3)).toBe(true);
   });
 
   it('when the span is weeks long, then each week counts six working days', () => {
-    expect(workingDaysBetween(SAT, at(9, 14))).toBe(6);
-    expect(workingDaysBetween(SAT, at(9, 21))).toBe(12);
-    expect(workingDaysBetween(WED, at(9, 25))).toBe(18);
-    expect(workingDaysBetween(at(9, 10), SAT)).toBe(0);
+    expect(workingDaysBetween(SAT, at(9, 14), NO_HOLIDAYS)).toBe(6);
+    expect(workingDaysBetween(SAT, at(9, 21), NO_HOLIDAYS)).toBe(12);
+    expect(workingDaysBetween(WED, at(9, 25), NO_HOLIDAYS)).toBe(18);
+    expect(workingDaysBetween(at(9, 10), SAT, NO_HOLIDAYS)).toBe(0);
   });
 
   it('when the day changes at Tehran midnight (not UTC), then the count changes then', () => {
     // 23:59 and 00:01 Tehran are on different days although both are 20:xx UTC.
-    expect(workingDaysBetween(at(9, 1, 23, 59), at(9, 2, 0, 1))).toBe(1);
-    expect(workingDaysBetween(at(9, 1, 0, 1), at(9, 1, 23, 59))).toBe(0);
+    expect(workingDaysBetween(at(9, 1, 23, 59), at(9, 2, 0, 1), NO_HOLIDAYS)).toBe(1);
+    expect(workingDaysBetween(at(9, 1, 0, 1), at(9, 1, 23, 59), NO_HOLIDAYS)).toBe(0);
   });
 
   it('when the cutoff is asked, then "waitingSince < cutoff" agrees with isOverdue for every hour of three weeks', () => {
     for (const nowDay of [6, 7, 8, 9, 11, 12, 13]) {
       const now = at(9, nowDay, 9);
       for (const days of [1, 3, 5]) {
-        const cutoff = overdueCutoff(now, days);
+        const cutoff = overdueCutoff(now, days, NO_HOLIDAYS);
         for (let h = 0; h < 24 * 21; h += 1) {
           const since = new Date(at(8, 20, 0).getTime() + h * 3_600_000);
           if (since > now) break;
@@ -178,10 +180,29 @@ describe('working days (Friday is the day off)', () => {
 
 describe('digestWindowStart', () => {
   it('when the digest goes out on Saturday, then it reaches back over Friday to Thursday', () => {
-    expect(digestWindowStart(at(9, 7, 8, 30))).toEqual(at(9, 5, 8, 30));
+    expect(digestWindowStart(at(9, 7, 8, 30), NO_HOLIDAYS)).toEqual(at(9, 5, 8, 30));
   });
 
   it('when it goes out on another working day, then it covers the day before', () => {
-    expect(digestWindowStart(at(9, 8, 8, 30))).toEqual(at(9, 7, 8, 30));
+    expect(digestWindowStart(at(9, 8, 8, 30), NO_HOLIDAYS)).toEqual(at(9, 7, 8, 30));
   });
 });
+
+describe('working days with official holidays (the set the service loads from the holidays table)', () => {
+  // Suppose Sunday 1405/09/08 and Monday 09/09 were holidays: something from Wednesday 09/04 has two
+  // working days (Thursday, Saturday) until Monday, and its third is Tuesday 09/10.
+  const HOLIDAYS = new Set(['1405/09/08', '1405/09/09']);
+
+  it('when holidays come between, then they are not working days and the item is overdue later', () => {
+    expect(workingDaysBetween(WED, at(9, 9, 9), HOLIDAYS)).toBe(2);
+    expect(isOverdue(WED, at(9, 9, 9), 3, HOLIDAYS)).toBe(false);
+    expect(isOverdue(WED, at(9, 10, 9), 3, HOLIDAYS)).toBe(true);
+    expect(overdueCutoff(at(9, 9, 9), 3, HOLIDAYS)).toEqual(at(9, 4, 0));
+    expect(overdueCutoff(at(9, 9, 9), 3, NO_HOLIDAYS)).toEqual(at(9, 7, 0));
+  });
+
+  it('when the digest goes out after holidays, then it reaches back over them to the last working day', () => {
+    expect(digestWindowStart(at(9, 10, 8, 30), HOLIDAYS)).toEqual(at(9, 7, 8, 30));
+  });
+});
+

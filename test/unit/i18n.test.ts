@@ -73,7 +73,52 @@ describe('locale files', () => {
   });
 });
 
+describe('one word for one thing (Persian)', () => {
+  // Courses and broadcasts texts are checked by their own owners' tests.
+  const checked = [...fa].filter(([k]) => !/^(courses|broadcast)\./.test(k));
+  const using = (pattern: RegExp) => checked.filter(([, v]) => pattern.test(v)).map(([k]) => k);
+
+  it('when a text names the skip button, then it is «گذر از این مرحله», never «رد کردن», which is the word for rejecting', () => {
+    expect(fa.get('forms.skip')).toBe('⏭ گذر از این مرحله');
+    expect(using(/رد کردن/)).toEqual([]);
+  });
+
+  it('when a text speaks of an open form or deadline, then it cannot be read as «بازی» (game)', () => {
+    expect(using(/بازی/)).toEqual([]);
+  });
+
+  it('when a text names the invite link, the tracking number or the top staff role, then one term is used', () => {
+    expect(using(/پیوند دعوت|پیوند دعوتی/)).toEqual([]);
+    expect(using(/کد ?‌?پیگیری/)).toEqual([]);
+    expect(using(/مدیر کل/)).toEqual([]);
+    expect(fa.get('admin.roles.SUPER_ADMIN')).toBe('راهبر سامانه');
+  });
+
+  it('when a status is an adjective, then it is written joined (تأییدشده, ردشده, تعلیق‌شده)', () => {
+    expect([fa.get('ngo.status.APPROVED'), fa.get('ngo.status.REJECTED'), fa.get('ngo.status.SUSPENDED')]).toEqual(['تأییدشده', 'ردشده', 'تعلیق‌شده']);
+  });
+
+  it("when registration asks for a phone number, then it asks for the manager's, and the own-number button is only an offer", () => {
+    expect(fa.get('ngo.form.ask_phone')).toContain('شماره تلفن همراه مدیر سازمان را بنویسید');
+    expect(fa.get('ngo.form.ask_phone')).toContain('اگر مدیر سازمان خود شما هستید');
+    expect(fa.get('ngo.form.ask_phone')).not.toContain('شماره تلفن همراه خود');
+  });
+
+  it('when the bot does not understand, then it speaks as the office, not in the first person singular', () => {
+    expect(using(/نشدم|می‌کنم|نمی‌دانم/)).toEqual([]);
+  });
+});
+
 describe('createTranslator', () => {
+  it('when a deadline is created for none, one or several NGOs, then the sentence fits the number', () => {
+    const translator = createTranslator();
+    const created = (count: number) => translator.t('fa', 'deadlines.form.created', { count, n: String(count), id: '۷', title: 'گزارش' });
+    expect(created(0)).toBe('✅ مهلت شماره ۷ («گزارش») ثبت شد، اما هیچ سازمانی مشمول آن نبود و پیامی فرستاده نشد.');
+    expect(created(1)).toBe('✅ مهلت شماره ۷ («گزارش») برای یک سازمان ثبت شد و به آن سازمان اطلاع داده شد.');
+    expect(created(3)).toBe('✅ مهلت شماره ۷ («گزارش») برای 3 سازمان ثبت شد و به این سازمان‌ها اطلاع داده شد.');
+    expect(translator.t('en', 'deadlines.form.created', { count: 1, n: '1', id: '7', title: 'R' })).toBe('✅ Deadline 7 (“R”) was recorded for one NGO, and it was told.');
+  });
+
   const translator = createTranslator();
 
   it('when a Persian text has a placeholder, then the value is put in', () => {

@@ -1,7 +1,8 @@
 /**
- * Why: a reminder on the wrong day (a Friday, an hour off in summer, a lost 30 Esfand) or a flood of
- * stale reminders after downtime is what NGOs would notice first. These rules are pure, so they are
- * tested here with an injected clock and exact instants; they must hold whatever TZ the process runs in.
+ * Why: a reminder on the wrong day (a Friday, an official holiday, an hour off in summer, a lost 30
+ * Esfand) or a flood of stale reminders after downtime is what NGOs would notice first. These rules are
+ * pure, so they are tested here with an injected clock and exact instants; they must hold whatever TZ
+ * the process runs in.
  *
  * Reference points (Tehran is UTC+03:30 all year): 09:00 Tehran = 05:30Z. 1405/09/01 is Sunday
  * 2026-11-22; 1405/12/01 is Saturday 2027-02-20; 1403 is a leap year (30 Esfand = Thursday 2025-03-20).
@@ -94,6 +95,24 @@ describe('reminder schedule', () => {
     expect(addJalaliDays({ jy: 1403, jm: 12, jd: 29 }, 1)).toEqual({ jy: 1403, jm: 12, jd: 30 });
     expect(addJalaliDays({ jy: 1404, jm: 12, jd: 29 }, 1)).toEqual({ jy: 1405, jm: 1, jd: 1 });
     expect(() => endOfTehranDay({ jy: 1404, jm: 12, jd: 30 })).toThrow(RangeError);
+  });
+
+  it('when a reminder falls on an official holiday, then it moves to the next working morning like a Friday one', () => {
+    // Arbaeen, Tuesday 1405/05/13 in the official calendar: the 7-day reminder waits for Wednesday.
+    const slots = reminderSchedule({ dueAt: endOfTehranDay({ jy: 1405, jm: 5, jd: 20 }), reminderDays: [7], holidays: new Set(['1405/05/13']) });
+    expect(view(slots)[0]).toEqual(['7d-14050520', '2026-08-05T05:30:00.000Z']);
+  });
+
+  it('when the due day and the day before are Eid al-Fitr, then their reminders move back to the last working morning before it', () => {
+    // Due Thursday 1405/12/20 (the day after Eid, 12/19); 12/21 is a Friday, so forward would pass the deadline.
+    const eid = new Set(['1405/12/19', '1405/12/20']);
+    const slots = reminderSchedule({ dueAt: endOfTehranDay({ jy: 1405, jm: 12, jd: 20 }), reminderDays: DEFAULT, holidays: eid });
+    expect(view(slots)).toEqual([
+      ['30d-14051220', '2027-02-09T05:30:00.000Z'], // Tuesday 1405/11/20
+      ['7d-14051220', '2027-03-04T05:30:00.000Z'], // Thursday 1405/12/13
+      ['0d-14051220', '2027-03-09T05:30:00.000Z'], // Tuesday 1405/12/18, shared with the 1-day reminder
+      ['overdue-14051220', '2027-03-13T05:30:00.000Z'], // Saturday 1405/12/22
+    ]);
   });
 
   it('when a project starts, then it is due three Jalali months later, the day clamped to the month', () => {

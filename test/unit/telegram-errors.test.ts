@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { Telegram, TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { classifySendError } from '../../src/platform/delivery/telegram-errors.js';
+import { classifySendError, failureCause } from '../../src/platform/delivery/telegram-errors.js';
 
 const TOKEN = '123456:TEST-TOKEN-not-a-real-one-aaaaaaaa';
 
@@ -113,5 +113,20 @@ describe('classifySendError', () => {
   it('when something that is not an Error is thrown (a plain string), then it is treated as transient', () => {
     expect(classifySendError('socket hang up')).toEqual({ type: 'transient', reason: 'network error' });
     expect(classifySendError(undefined)).toEqual({ type: 'transient', reason: 'network error' });
+  });
+});
+
+describe('failureCause', () => {
+  it.each([
+    ["400: Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"", 'formatting'],
+    ['400: Bad Request: message is too long', 'too_long'],
+    ['400: Bad Request: message caption is too long', 'too_long'],
+    ['400: Bad Request: message to copy not found', 'source_missing'],
+    ['400: Bad Request: wrong file identifier/HTTP URL specified', 'file'],
+    ['Forbidden: bot was blocked by the user', 'recipient'],
+    ['Bad Request: chat not found', 'recipient'],
+    ['400: Bad Request: BUTTON_DATA_INVALID', 'other'],
+  ] as const)('when the stored reason is %j, then the admin is told the cause %s', (reason, cause) => {
+    expect(failureCause(reason)).toBe(cause);
   });
 });

@@ -46,8 +46,9 @@ broadcastFeature.action(cancelBroadcastButton.trigger, requireAdmin, async (ctx)
   if (!parsed) return staleButton(ctx);
   const id = Number(parsed[0]);
   const onList = pressedOnList(ctx);
+  let cancelled;
   try {
-    await ctx.services.broadcasts.cancel(ctx.user.id, id);
+    cancelled = await ctx.services.broadcasts.cancel(ctx.user.id, id);
   } catch (err) {
     // Finished or cancelled elsewhere: the button goes, then the refusal says why.
     if (err instanceof AppError && err.code === 'broadcast.errors.already_finished') {
@@ -58,5 +59,5 @@ broadcastFeature.action(cancelBroadcastButton.trigger, requireAdmin, async (ctx)
   }
   await ctx.answerCbQuery(cancelledAnswer(ctx, id));
   if (onList) await redrawList(ctx);
-  else await editOrSend(ctx, cancelledCardText(ctx, id));
+  else await editOrSend(ctx, cancelledCardText(ctx, { id, counts: cancelled.counts, total: cancelled.recipientCount }));
 });

@@ -42,6 +42,7 @@ export function cardText({ t, fmt }: Reader, card: CardFacts): string {
     t('broadcast.card.sent', { n: fmt.digits(c.sent), total: fmt.digits(card.total) }),
     t('broadcast.card.failed', { n: fmt.digits(c.failed + c.unreachable) }),
     t('broadcast.card.waiting', { n: fmt.digits(c.waiting) }),
+    c.cancelled > 0 ? t('broadcast.card.cancelled', { n: fmt.digits(c.cancelled) }) : null,
     card.state === 'sending' && c.waiting > 0 ? t('broadcast.card.eta', { minutes: fmt.digits(minutesLeft(c.waiting, card.sendRate)) }) : null,
   ]
     .filter(Boolean)
@@ -109,8 +110,10 @@ export function stoppedMessage({ t, fmt }: Reader, id: number, reason: string): 
 
 // ---- replies of the bot --------------------------------------------------------------------------------
 
-export function cancelledCardText({ t, fmt }: Reader, id: number): string {
-  return `${t('broadcast.card.title_cancelled', { id: fmt.digits(id) })}\n${t('broadcast.cancel.report_follows')}`;
+/** The card as the cancel leaves it: what was sent and what was stopped (a copy on its way may still arrive, the report says). */
+export function cancelledCardText(reader: Reader, card: Omit<CardFacts, 'state' | 'sendRate'>): string {
+  // No time left is shown once cancelled, so the rate does not matter.
+  return `${cardText(reader, { ...card, state: 'cancelled', sendRate: 1 })}\n${reader.t('broadcast.cancel.report_follows')}`;
 }
 
 export function cancelledAnswer({ t, fmt }: Reader, id: number): string {

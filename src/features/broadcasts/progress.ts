@@ -52,7 +52,11 @@ export async function countsOf({ outbox }: BroadcastDeps, outboxMessageId: bigin
   return outboxMessageId === null ? { ...NO_COUNTS } : broadcastCounts(await outbox.counts(outboxMessageId));
 }
 
-/** Fan-out at the start time (not when scheduled), so NGOs approved in between are included. */
+/**
+ * Fan-out at the start time (not when scheduled), so NGOs approved in between are included. The card
+ * and the copies are queued in one transaction, the card first and due earlier: no dispatcher can see
+ * the copies without the card, and rows go out by (due time, id), so the card leads.
+ */
 export async function startBroadcast(deps: BroadcastDeps, broadcastId: number): Promise<void> {
   const { prisma, outbox, clock } = deps;
   const b = await prisma.broadcast.findUnique({ where: { id: broadcastId } });
@@ -63,19 +67,6 @@ export async function startBroadcast(deps: BroadcastDeps, broadcastId: number): 
   });
   const reachable = members.filter((m) => m.user.reachable).map((m) => m.userId);
   const blocked = members.filter((m) => !m.user.reachable).map((m) => m.userId);
-  const { messageId } = await outbox.enqueue({
-    payload: { kind: 'COPY', fromChatId: Number(b.sourceChatId), messageId: b.sourceMessageId },
-    recipients: reachable,
-    dedupeKey: `broadcast:${b.id}`,
-    notBefore: b.startAt,
-    source: { type: BROADCAST_SOURCE, id: String(b.id) },
-  });
-  // Members who had already blocked the bot are not sent to, but they belong in the report.
-  if (blocked.length) await outbox.recordUnreachable(messageId, blocked, 'blocked the bot earlier');
-  await prisma.broadcast.updateMany({
-    where: { id: b.id, status: 'SCHEDULED' },
-    data: { status: 'SENDING', startedAt: clock.now(), recipientCount: members.length, outboxMessageId: messageId },
-  });
   const card: CardFacts = {
     id: b.id,
     counts: { ...NO_COUNTS, unreachable: blocked.length, waiting: reachable.length },
@@ -83,13 +74,37 @@ export async function startBroadcast(deps: BroadcastDeps, broadcastId: number): 
     total: members.length,
     sendRate: deps.sendRate,
   };
-  await outbox.enqueue({
-    payload: cardMessage(await readerOf(deps, b.createdBy), card),
-    recipients: [b.createdBy],
-    dedupeKey: cardKey(b.id),
-    // Rows go out by (not_before, id): ahead of the recipients, or the card would come after all of them.
-    notBefore: new Date(b.startAt.getTime() - 1000),
-    source: { type: CARD_SOURCE, id: String(b.id) },
+  const cardPayload = cardMessage(await readerOf(deps, b.createdBy), card);
+  await prisma.$transaction(async (tx) => {
+    // Taken first: a cancel of the scheduled broadcast meanwhile wins, and nothing is queued.
+    const { count } = await tx.broadcast.updateMany({
+      where: { id: b.id, status: 'SCHEDULED' },
+      data: { status: 'SENDING', startedAt: clock.now(), recipientCount: members.length },
+    });
+    if (count === 0) return;
+    await outbox.enqueue(
+      {
+        payload: cardPayload,
+        recipients: [b.createdBy],
+        dedupeKey: cardKey(b.id),
+        notBefore: new Date(b.startAt.getTime() - 1000),
+        source: { type: CARD_SOURCE, id: String(b.id) },
+      },
+      tx,
+    );
+    const { messageId } = await outbox.enqueue(
+      {
+        payload: { kind: 'COPY', fromChatId: Number(b.sourceChatId), messageId: b.sourceMessageId },
+        recipients: reachable,
+        dedupeKey: `broadcast:${b.id}`,
+        notBefore: b.startAt,
+        source: { type: BROADCAST_SOURCE, id: String(b.id) },
+      },
+      tx,
+    );
+    // Members who had already blocked the bot are not sent to, but they belong in the report.
+    if (blocked.length) await outbox.recordUnreachable(messageId, blocked, 'blocked the bot earlier', tx);
+    await tx.broadcast.update({ where: { id: b.id }, data: { outboxMessageId: messageId } });
   });
 }
 
@@ -111,7 +126,8 @@ export async function followBroadcast(deps: BroadcastDeps, b: Broadcast, now: Da
     // The card is a courtesy: an edit refused (too old, deleted) changes nothing about the broadcast.
     await deps.editMessage(b.createdBy, cardMessageId, cardText(reader, card), cardKeyboard(reader, card)).catch(() => {});
   }
-  if (c.waiting === 0) await finish(deps, b, b.cancelRequested ? 'CANCELLED' : 'DONE');
+  // After a cancel, a copy the dispatcher held may still be on its way: the report waits for it to settle.
+  if (c.waiting === 0 && !(b.outboxMessageId && (await outbox.held(b.outboxMessageId)))) await finish(deps, b, b.cancelRequested ? 'CANCELLED' : 'DONE');
 }
 
 /**

@@ -99,7 +99,8 @@ export function createBroadcastService(deps: BroadcastDeps) {
       for (const b of sending) await followBroadcast(deps, b, now);
     },
 
-    async cancel(adminId: bigint, broadcastId: number): Promise<Broadcast> {
+    /** Returns the broadcast with its counts just after the cancel (what was sent, stopped, or already on its way). */
+    async cancel(adminId: bigint, broadcastId: number): Promise<Broadcast & { counts: BroadcastCounts }> {
       const admin = await requireAdmin(adminId);
       const b = await prisma.broadcast.findUnique({ where: { id: broadcastId } });
       if (!b) throw new AppError('broadcast.errors.not_found');
@@ -109,15 +110,16 @@ export function createBroadcastService(deps: BroadcastDeps) {
         const { count } = await prisma.broadcast.updateMany({ where: { id: b.id, status: 'SCHEDULED' }, data: { status: 'CANCELLED', finishedAt: clock.now() } });
         if (count === 0) throw new AppError('broadcast.errors.already_finished');
       } else if (b.status === 'SENDING' && b.outboxMessageId && !b.cancelRequested) {
-        // Rows already claimed by a dispatcher still go out; the broadcast ends, with its report, once
-        // they have settled (progressTick), so the report counts them.
+        // Claimed rows are stopped too: only a copy already on its way may still go out. The broadcast
+        // ends, with its report, once that has settled (progressTick), so the report counts it.
         await prisma.broadcast.update({ where: { id: b.id }, data: { cancelRequested: true } });
         await outbox.cancel(b.outboxMessageId);
       } else {
         throw new AppError('broadcast.errors.already_finished');
       }
       await recordAudit(prisma, { actorId: adminId, action: 'broadcast.cancelled', entityType: 'broadcast', entityId: String(b.id) });
-      return prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } });
+      const after = await prisma.broadcast.findUniqueOrThrow({ where: { id: b.id } });
+      return { ...after, counts: await countsOf(deps, after.outboxMessageId) };
     },
 
     /** The latest broadcasts with their delivery counts; a county admin sees only their own. */

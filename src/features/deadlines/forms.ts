@@ -203,7 +203,7 @@ async function audienceMessage(ctx: BotContext, audience: DeadlineAudience, view
     '',
     countyScoped ? ctx.t('deadlines.form.audience_county_note') : ctx.t('deadlines.form.audience_counties', { value: names(counties, audience.countyIds) }),
     ctx.t('deadlines.form.audience_fields', { value: names(fields, audience.fieldIds) }),
-    ctx.t('deadlines.form.audience_count', { n: ctx.fmt.digits(count) }),
+    ctx.t('deadlines.form.audience_count', { n: ctx.fmt.number(count) }),
   ].join('\n');
   const choice = (label: string, arg: string) => button(label, 'audience', arg);
   const back = [choice(ctx.t('deadlines.form.back_to_audience'), 'main')];
@@ -353,7 +353,8 @@ const summaryStep: Step = {
       await ctx.reply(ctx.t('deadlines.form.cancelled'), mainMenu(ctx));
       return end;
     }
-    const values = { id: ctx.fmt.digits(created.id), n: ctx.fmt.digits(created.targetCount), title: escapeHtml(created.title) };
+    // count picks the plural form (none, one NGO, several); n is the same count in the reader's digits.
+    const values = { id: ctx.fmt.digits(created.id), count: created.targetCount, n: ctx.fmt.number(created.targetCount), title: escapeHtml(created.title) };
     await ctx.reply(ctx.t('deadlines.form.created', values), { parse_mode: 'HTML', ...mainMenu(ctx) });
     return end;
   },

@@ -10,6 +10,7 @@ import { escapeHtml } from '../../platform/i18n/index.js';
 import { shorten } from '../../platform/bot/ui.js';
 import { ACCEPT, REPORT, SUBMIT } from './actions.js';
 import { daysLeft, type DueSlot } from './rules.js';
+import { contactLines } from '../staff/index.js';
 
 /** A reader: their translations and their formatter. */
 export { readerFor, type Reader } from '../../platform/i18n/format.js';
@@ -87,6 +88,8 @@ export function reminderNotice(v: Reader, d: DeadlineFacts, due: DueSlot, now: D
       ...factsLines(v, d, now),
       '',
       t(overdue ? 'deadlines.notice.overdue_body' : 'deadlines.notice.reminder_body'),
+      // One text goes to the NGOs of every county of the deadline: the office's contact is the one it can name.
+      ...(overdue ? contactLines(t) : []),
       due.late ? `\n${t('deadlines.notice.late')}` : null,
     ],
     d.id,
@@ -148,7 +151,7 @@ export function overdueDigest(v: Reader, list: readonly OverdueRow[], now: Date)
       days: fmt.digits(-daysLeft(r.deadline.dueAt, now)),
     }),
   );
-  if (list.length > DIGEST_MAX_LINES) lines.push(t('deadlines.digest.more', { n: fmt.digits(list.length - DIGEST_MAX_LINES) }));
-  const title = t('deadlines.digest.title', { n: fmt.digits(list.length), date: fmt.date(now) });
+  if (list.length > DIGEST_MAX_LINES) lines.push(t('deadlines.digest.more', { n: fmt.number(list.length - DIGEST_MAX_LINES) }));
+  const title = t('deadlines.digest.title', { n: fmt.number(list.length), date: fmt.date(now) });
   return { parseMode: 'HTML', text: [title, '', ...lines, '', t('deadlines.digest.footer')].join('\n') };
 }

@@ -1,14 +1,18 @@
 /**
  * The reminder engine that runs every minute, and the admins' daily digest of overdue NGOs. Slots come
- * from rules.ts (pure, clock passed in); the fan-out is one statement (targets.ts), so repeated ticks,
- * two processes or a restart add nothing twice.
+ * from rules.ts (pure, clock and official holidays passed in); the fan-out is one statement (targets.ts),
+ * so repeated ticks, two processes or a restart add nothing twice. The holidays are read from their
+ * table at every tick, so a holiday a super admin adds moves the reminders on it from the next minute.
  */
 import type { PrismaClient } from '../../platform/db/client.js';
 import type { FanOutResult, Outbox } from '../../platform/delivery/outbox.js';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Translator } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
 import { startOfTehranDay } from '../../platform/text/jalali.js';
-import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, nextAllowedTime } from '../../platform/text/quiet-hours.js';
+import { comparePersian } from '../../platform/text/persian-collation.js';
+import { NO_HOLIDAYS, type Holidays } from '../../platform/text/working-days.js';
+import { loadHolidays } from '../staff/index.js';
 import { overdueDigest, reminderNotice, readerFor, type OverdueRow } from './notices.js';
 import { dueSlot, jalaliDayKey, reminderDaysOf, reminderSchedule, tehranDateOf, type ReminderSlot } from './rules.js';
 import { enqueueForTargets, REMINDER_SOURCE, type TargetMessage } from './targets.js';
@@ -27,6 +31,30 @@ export interface ReminderDeps {
   clock: Clock;
 }
 
+/** The official holidays as last read from their table; `onChange` runs when a read finds them changed. */
+function holidaysReader(prisma: PrismaClient, onChange: () => void) {
+  let current: Holidays = NO_HOLIDAYS;
+  let signature = '';
+  let reads = 0;
+  return {
+    get current(): Holidays {
+      return current;
+    },
+    async refresh(): Promise<Holidays> {
+      const read = ++reads;
+      const fresh = await loadHolidays(prisma);
+      const freshSignature = [...fresh].sort().join(',');
+      // A slower earlier read must not undo a later one.
+      if (read === reads && freshSignature !== signature) {
+        current = fresh;
+        signature = freshSignature;
+        onChange();
+      }
+      return current;
+    },
+  };
+}
+
 /** The two jobs and the schedule cache they share; long only because it holds both. */
 export function createReminderEngine(deps: ReminderDeps) {
   const { prisma, outbox, translator, clock } = deps;
@@ -37,6 +65,10 @@ export function createReminderEngine(deps: ReminderDeps) {
    * new slot keys; another process, or this one after a restart, finds the same answer in the outbox.
    */
   const enqueuedSlots = new Set<string>();
+  /** The schedules cached were made with `holidays.current`; when the holidays change they go. */
+  const holidays = holidaysReader(prisma, () => schedules.clear());
+  // Every tick reads them; this read only spares an extension made before the first tick the empty set.
+  holidays.refresh().catch(() => undefined);
 
   function scheduleOf(d: { id: number; dueAt: Date; reminderDays: unknown }): ReminderSlot[] {
     const days = reminderDaysOf(d.reminderDays);
@@ -44,7 +76,7 @@ export function createReminderEngine(deps: ReminderDeps) {
     let schedule = schedules.get(key);
     if (!schedule) {
       if (schedules.size >= SCHEDULE_CACHE_LIMIT) schedules.clear();
-      schedule = reminderSchedule({ dueAt: d.dueAt, reminderDays: days });
+      schedule = reminderSchedule({ dueAt: d.dueAt, reminderDays: days, holidays: holidays.current });
       schedules.set(key, schedule);
     }
     return schedule;
@@ -58,6 +90,7 @@ export function createReminderEngine(deps: ReminderDeps) {
      * was made), sent to the NGOs whose part is still pending. Idempotent: see targets.ts.
      */
     async remindersTick(now: Date = clock.now()): Promise<FanOutResult> {
+      const daysOff = await holidays.refresh();
       const open = await prisma.deadline.findMany({
         where: { status: 'OPEN', targets: { some: { status: 'PENDING' } } },
         select: { id: true, kind: true, title: true, dueAt: true, reminderDays: true, createdAt: true, amountToman: true, startsAt: true },
@@ -72,8 +105,8 @@ export function createReminderEngine(deps: ReminderDeps) {
       }
       if (messages.length === 0) return { messages: 0, deliveries: 0 };
       const result = await prisma.$transaction(
-        // A reminder caught up at night (the bot was down) waits for the morning like any other.
-        (tx) => enqueueForTargets(outbox, tx, messages, { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore: nextAllowedTime(now), sourceType: REMINDER_SOURCE }),
+        // A reminder caught up at night or on a day off (the bot was down) waits for the next allowed morning.
+        (tx) => enqueueForTargets(outbox, tx, messages, { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore: nextAllowedTime(now, { ...DEFAULT_QUIET_HOURS, holidays: daysOff }), sourceType: REMINDER_SOURCE }),
         { timeout: BULK_TIMEOUT_MS, maxWait: BULK_TIMEOUT_MS },
       );
       if (enqueuedSlots.size + slots.length > SCHEDULE_CACHE_LIMIT) enqueuedSlots.clear();
@@ -90,9 +123,11 @@ export function createReminderEngine(deps: ReminderDeps) {
       const rows = await prisma.deadlineTarget.findMany({
         where: { status: 'PENDING', deadline: { status: 'OPEN', dueAt: { lt: startOfTehranDay(now) } }, ngo: { status: 'APPROVED' } },
         include: { deadline: true, ngo: { include: { county: true } } },
-        orderBy: [{ deadline: { dueAt: 'asc' } }, { ngo: { name: 'asc' } }],
+        orderBy: [{ deadline: { dueAt: 'asc' } }, { deadlineId: 'asc' }],
       });
       if (rows.length === 0) return 0;
+      // NGO names in Persian alphabetical order, which no database collation gives (persian-collation.ts).
+      rows.sort((a, b) => a.deadline.dueAt.getTime() - b.deadline.dueAt.getTime() || a.deadlineId - b.deadlineId || comparePersian(a.ngo.name, b.ngo.name));
       const admins = await prisma.admin.findMany({ include: { user: { select: { language: true } } } });
       const countyAdmins = new Set(admins.filter((a) => a.role === 'COUNTY_ADMIN').map((a) => a.countyId));
       const perAdmin = new Map<bigint, OverdueRow[]>();

@@ -3,10 +3,11 @@
  * injected `now` (no clock, no database), so that the engine's rules are tested without either.
  *
  * - A reminder falls at 09:00 Tehran on the day `n` days before the due date (0 = the due date).
- * - A slot on a Friday or in quiet hours moves to the next allowed morning at the same hour; a slot
- *   that would then come at or after the due time moves back instead, to the latest allowed morning
- *   before it (a reminder after the deadline reminds nobody). Slots that land on the same instant
- *   collapse into the one closest to the due date.
+ * - A slot on a Friday, an official holiday (the set passed in, see platform/text/working-days.ts) or
+ *   in quiet hours moves to the next allowed morning at the same hour; a slot that would then come at
+ *   or after the due time moves back instead, to the latest allowed morning before it (a reminder
+ *   after the deadline reminds nobody). Slots that land on the same instant collapse into the one
+ *   closest to the due date.
  * - The overdue notice falls on the morning after the due date, moved forward the same way.
  * - At any moment only the latest slot that has come is "due": after downtime the engine sends that
  *   one (marked late when more than an hour late) rather than every reminder it missed.
@@ -18,6 +19,7 @@ import { toGregorian, toJalaali } from 'jalaali-js';
 import { addJalaliMonths, daysBetweenTehran, jalaliToDate, toJalali, type JalaliDate } from '../../platform/text/jalali.js';
 import { DEFAULT_QUIET_HOURS, isQuietTime, nextAllowedTime, type QuietHours } from '../../platform/text/quiet-hours.js';
 import { normalizeInput, type Result } from '../../platform/text/persian-text.js';
+import { NO_HOLIDAYS, type Holidays } from '../../platform/text/working-days.js';
 
 export const DEFAULT_REMINDER_DAYS: readonly number[] = [30, 7, 1, 0];
 export const REMINDER_HOUR = 9;
@@ -31,8 +33,8 @@ export const PROJECT_MONTHS = 3;
 export const REPORT_LIMITS = { min: 3, max: 3500 } as const;
 
 const DAY_MS = 86_400_000;
-/** How far a slot may be moved to find an allowed morning (a Friday needs one day; a week is plenty). */
-const MAX_SHIFT_DAYS = 7;
+/** How far a slot may be moved to find an allowed morning (a Friday needs one day, Nowruz with a Friday six). */
+const MAX_SHIFT_DAYS = 14;
 
 export interface ReminderSlot {
   /** Stable within one due date, different for another: `7d-14051124`, `overdue-14051201`. */
@@ -47,6 +49,8 @@ export interface ScheduleInput {
   dueAt: Date;
   reminderDays: readonly number[];
   quiet?: QuietHours;
+  /** Official holidays: days off like Fridays (none when left out). */
+  holidays?: Holidays;
   hour?: number;
 }
 
@@ -103,7 +107,7 @@ function allowedOnOrAfter(day: JalaliDate, hour: number, quiet: QuietHours): Dat
   return nextAllowedTime(at(day, hour), quiet);
 }
 
-/** The latest allowed morning at `hour` on `day` or before it, strictly before `limit`; null if none in a week. */
+/** The latest allowed morning at `hour` on `day` or before it, strictly before `limit`; null if none in two weeks. */
 function allowedOnOrBefore(day: JalaliDate, hour: number, quiet: QuietHours, limit: Date): Date | null {
   for (let i = 0; i <= MAX_SHIFT_DAYS; i++) {
     const candidate = at(addJalaliDays(day, -i), hour);
@@ -114,7 +118,7 @@ function allowedOnOrBefore(day: JalaliDate, hour: number, quiet: QuietHours, lim
 
 /** Every slot of a deadline, oldest first, the overdue notice last. */
 export function reminderSchedule(input: ScheduleInput): ReminderSlot[] {
-  const quiet = input.quiet ?? DEFAULT_QUIET_HOURS;
+  const quiet: QuietHours = { ...(input.quiet ?? DEFAULT_QUIET_HOURS), holidays: input.holidays ?? input.quiet?.holidays ?? NO_HOLIDAYS };
   const hour = input.hour ?? REMINDER_HOUR;
   const due = tehranDateOf(input.dueAt);
   const dueKey = jalaliDayKey(due);

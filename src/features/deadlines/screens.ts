@@ -49,10 +49,10 @@ export function memberListScreen(ctx: BotContext, list: Awaited<ReturnType<Deadl
 
 export function adminListScreen(ctx: BotContext, rows: Awaited<ReturnType<DeadlineService['listForAdmin']>>): Screen {
   if (rows.length === 0) return { text: ctx.t('deadlines.admin.list_empty') };
-  const n = (value: number) => ctx.fmt.digits(value);
+  const n = (value: number) => ctx.fmt.number(value);
   const lines = rows.map((r) =>
     ctx.t('deadlines.admin.list_item', {
-      id: n(r.id),
+      id: ctx.fmt.digits(r.id),
       title: escapeHtml(shorten(r.title, 60)),
       kind: ctx.t(`deadlines.kind.${r.kind}`),
       due: dueText(ctx, r),
@@ -64,7 +64,7 @@ export function adminListScreen(ctx: BotContext, rows: Awaited<ReturnType<Deadli
     }),
   );
   const buttons = rows.map((r) => [Markup.button.callback(`${n(r.id)}. ${shorten(r.title, 40)}`, VIEW.data(r.id))]);
-  return { text: [ctx.t('deadlines.admin.list_title'), '', ...lines].join('\n\n'), keyboard: keyboardOf(buttons) };
+  return { text: [ctx.t('deadlines.admin.list_title'), ...lines].join('\n\n'), keyboard: keyboardOf(buttons) };
 }
 
 export function adminPageScreen(ctx: BotContext, page: Awaited<ReturnType<DeadlineService['pageForAdmin']>>): Screen {
@@ -72,10 +72,10 @@ export function adminPageScreen(ctx: BotContext, page: Awaited<ReturnType<Deadli
   const group = (status: 'ACCEPTED' | 'SUBMITTED' | 'PENDING') => targets.filter((x) => x.status === status);
   const names = (list: typeof targets) => {
     const shown = list.slice(0, PAGE_NAMES).map((x) => `  • ${escapeHtml(shorten(x.ngo.name, 50))} (${escapeHtml(x.ngo.county.name)})`);
-    if (list.length > PAGE_NAMES) shown.push(`  ${ctx.t('deadlines.admin.more', { n: ctx.fmt.digits(list.length - PAGE_NAMES) })}`);
+    if (list.length > PAGE_NAMES) shown.push(`  ${ctx.t('deadlines.admin.more', { n: ctx.fmt.number(list.length - PAGE_NAMES) })}`);
     return shown;
   };
-  const section = (key: string, list: typeof targets) => (list.length ? [ctx.t(key, { n: ctx.fmt.digits(list.length) }), ...names(list)] : []);
+  const section = (key: string, list: typeof targets) => (list.length ? [ctx.t(key, { n: ctx.fmt.number(list.length) }), ...names(list)] : []);
   // The page names the deadline in its own title line: the facts without theirs.
   const facts = factsLines(ctx, deadline, now).slice(1);
   const lines = [
@@ -134,7 +134,7 @@ export function summaryText(ctx: BotContext, draft: NewDeadlineData, audienceCou
           ctx.t('deadlines.facts.title', { title: escapeHtml(draft.title ?? '') }),
           draft.description ? ctx.t('deadlines.form.summary_description', { value: escapeHtml(draft.description) }) : null,
           ctx.t('deadlines.form.summary_due', { value: dueText(ctx, { kind: 'GENERAL', dueAt: due }) }),
-          ctx.t('deadlines.form.audience_count', { n: ctx.fmt.digits(audienceCount) }),
+          ctx.t('deadlines.form.audience_count', { n: ctx.fmt.number(audienceCount) }),
         ];
   return [
     ctx.t('deadlines.form.summary_title'),

@@ -1,12 +1,13 @@
 /**
  * What feedback does on working mornings (see jobs.ts): remind admins of items left unanswered, and
- * send the daily digest to the admins who chose it. Neither runs on Friday, the weekly day off.
+ * send the daily digest to the admins who chose it. Neither runs on a Friday or an official holiday
+ * (the holidays table, read at each run so an admin's change counts from the next morning).
  */
 import { toJalali } from '../../platform/text/jalali.js';
+import { loadHolidays } from '../staff/index.js';
 import { languageOf, type UseCaseDeps } from './access.js';
 import { digestNotice, reminderNotice, readerFor, type DigestLine } from './notices.js';
-import { digestWindowStart, isFriday, mayRead, needsReminderToday, overdueCutoff, remindersByAdmin, workingDaysBetween } from './rules.js';
-
+import { digestWindowStart, isDayOff, mayRead, needsReminderToday, overdueCutoff, remindersByAdmin, workingDaysBetween } from './rules.js';
 
 /** The Tehran date of a job run: one reminder and one digest per admin and day. */
 const dateKey = (at: Date) => {
@@ -22,9 +23,10 @@ export function createDailyFeedback({ prisma, outbox, translator, access, remind
      * most once a Tehran day, and the reminder commits with that mark.
      */
     async remindUnanswered(at: Date): Promise<number> {
-      if (isFriday(at)) return 0;
+      const holidays = await loadHolidays(prisma);
+      if (isDayOff(at, holidays)) return 0;
       const items = await prisma.feedbackItem.findMany({
-        where: { status: 'RECEIVED', waitingSince: { lt: overdueCutoff(at, reminderDays) } },
+        where: { status: 'RECEIVED', waitingSince: { lt: overdueCutoff(at, reminderDays, holidays) } },
         include: { ngo: true },
         orderBy: [{ waitingSince: 'asc' }, { id: 'asc' }],
       });
@@ -36,7 +38,7 @@ export function createDailyFeedback({ prisma, outbox, translator, access, remind
         for (const admin of admins) {
           const list = perAdmin.get(admin.userId);
           if (!list?.length) continue;
-          const lines = list.map((i) => ({ id: i.id, type: i.type, waitingSince: i.waitingSince!, workingDays: workingDaysBetween(i.waitingSince!, at) }));
+          const lines = list.map((i) => ({ id: i.id, type: i.type, waitingSince: i.waitingSince!, workingDays: workingDaysBetween(i.waitingSince!, at, holidays) }));
           await outbox.enqueue(
             {
               payload: reminderNotice(readerFor(translator, languageOf(admin.user.language)), lines, reminderDays),
@@ -54,15 +56,16 @@ export function createDailyFeedback({ prisma, outbox, translator, access, remind
 
     /**
      * Once a working day: for admins who chose it, what the members wrote since the last digest
-     * (Saturday's covers Friday too), new items and follow-ups apart.
+     * (the first after a Friday or a holiday covers the days off too), new items and follow-ups apart.
      */
     async sendDigests(at: Date): Promise<number> {
-      if (isFriday(at)) return 0;
+      const holidays = await loadHolidays(prisma);
+      if (isDayOff(at, holidays)) return 0;
       const admins = await prisma.admin.findMany({ include: { user: true }, orderBy: { userId: 'asc' } });
       const chosen = await access.digestReaders(admins.map((a) => a.userId));
       const readers = admins.filter((a) => chosen.has(a.userId));
       if (readers.length === 0) return 0;
-      const from = digestWindowStart(at);
+      const from = digestWindowStart(at, holidays);
       const items = await prisma.feedbackItem.findMany({
         where: { messages: { some: { fromOffice: false, createdAt: { gte: from, lt: at } } } },
         include: { ngo: { include: { county: true } } },

@@ -120,19 +120,26 @@ const textStep: FormStep<FeedbackFormData> = {
   },
 };
 
+/** With nothing attached yet, the one press goes on without attachments and says so; after one, "continue". */
+function attachKeyboard(ctx: BotContext, data: FeedbackFormData) {
+  const go = (data.attachments?.length ?? 0) === 0 ? 'feedback.form.no_attachments' : 'feedback.form.continue';
+  return Markup.keyboard([[ctx.t(go)], [ctx.t('forms.back'), ctx.t('forms.cancel')]]).resize();
+}
+
 const attachStep: FormStep<FeedbackFormData> = {
   id: 'attach',
   async ask(ctx, data) {
-    const keyboard = Markup.keyboard([[ctx.t('feedback.form.continue')], [ctx.t('forms.back'), ctx.t('forms.cancel')]]).resize();
     await ctx.reply(ctx.t('feedback.form.ask_attachments', { max: ctx.fmt.digits(FEEDBACK_LIMITS.attachmentsMax), n: ctx.fmt.digits(data.attachments?.length ?? 0) }), {
       parse_mode: 'HTML',
-      ...keyboard,
+      ...attachKeyboard(ctx, data),
     });
   },
   async onMessage(ctx, message, data) {
     const count = () => ctx.fmt.digits(data.attachments?.length ?? 0);
-    if ('text' in message && isLabel(ctx, 'feedback.form.continue', message.text)) {
-      await ctx.reply(ctx.t('feedback.form.attachments_done', { n: count() }), formKeyboard(ctx));
+    if ('text' in message && (isLabel(ctx, 'feedback.form.continue', message.text) || isLabel(ctx, 'feedback.form.no_attachments', message.text))) {
+      // This message puts back the form's keyboard under the summary; it counts attachments only when there are some.
+      const n = data.attachments?.length ?? 0;
+      await ctx.reply(n > 0 ? ctx.t('feedback.form.attachments_done', { n: count() }) : ctx.t('feedback.form.anonymous_explained'), formKeyboard(ctx));
       return next;
     }
     const content = contentOf(message);
@@ -143,7 +150,7 @@ const attachStep: FormStep<FeedbackFormData> = {
     if (content.attachment) {
       if (!(await addAttachment(ctx, data, content.attachment))) return stay;
       if (content.text === undefined) {
-        await ctx.reply(ctx.t('feedback.form.attachment_added', { n: count(), max: ctx.fmt.digits(FEEDBACK_LIMITS.attachmentsMax) }));
+        await ctx.reply(ctx.t('feedback.form.attachment_added', { n: count(), max: ctx.fmt.digits(FEEDBACK_LIMITS.attachmentsMax) }), attachKeyboard(ctx, data));
         return stay;
       }
     }
@@ -155,7 +162,7 @@ const attachStep: FormStep<FeedbackFormData> = {
     }
     data.text = result.value.text;
     const key = content.attachment ? 'feedback.form.attachment_and_text_added' : 'feedback.form.text_added';
-    await ctx.reply(ctx.t(key, { n: count(), length: ctx.fmt.number(result.value.length) }));
+    await ctx.reply(ctx.t(key, { n: count(), length: ctx.fmt.number(result.value.length) }), attachKeyboard(ctx, data));
     return stay;
   },
 };

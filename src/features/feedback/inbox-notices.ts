@@ -35,7 +35,7 @@ export function inboxScreen(w: Reader, state: ListState, result: InboxPage, coun
     }),
   );
   const text = [
-    t('feedback.inbox.title', { total: fmt.digits(result.total) }),
+    t('feedback.inbox.title', { total: fmt.number(result.total) }),
     filters,
     '',
     ...(lines.length ? lines : [t('feedback.inbox.empty')]),

@@ -21,11 +21,11 @@ export function summaryText(w: Reader, draft: { type: FeedbackType; text: string
     t('feedback.form.summary_type', { type: typeLabel(w, draft.type) }),
     t('feedback.form.summary_length', { length: fmt.number(draft.length) }),
     draft.parts > 1 ? t('feedback.form.summary_parts', { parts: fmt.digits(draft.parts) }) : null,
-    t('feedback.form.summary_attachments', { n: fmt.digits(draft.attachments) }),
+    draft.attachments > 0 ? t('feedback.form.summary_attachments', { n: fmt.number(draft.attachments) }) : null,
     '',
     `«${escapeHtml(excerpt(draft.text, 300))}»`,
-    '',
-    t('feedback.form.anonymous_explained'),
+    // Without attachments the explanation came just before, with the form's keyboard (see the attachment step).
+    ...(draft.attachments > 0 ? ['', t('feedback.form.anonymous_explained')] : []),
   ]
     .filter((l) => l !== null)
     .join('\n');
@@ -46,7 +46,7 @@ export function myListScreen(w: Reader, list: { total: number; items: MyItemRow[
     }),
   );
   const text = [
-    t('feedback.mine.title', { total: fmt.digits(total) }),
+    t('feedback.mine.title', { total: fmt.number(total) }),
     '',
     ...lines,
     ...(pages > 1 ? ['', t('feedback.page', { page: fmt.digits(page + 1), pages: fmt.digits(pages) })] : []),

@@ -74,8 +74,8 @@ export function reminderNotice(w: Reader, items: readonly { id: number; type: Fe
   const lines = items.slice(0, REMINDER_LIST_MAX).map((i) =>
     t('feedback.reminder.item', { id: fmt.digits(i.id), type: typeName(w, i.type), since: fmt.date(i.waitingSince), days: fmt.digits(i.workingDays) }),
   );
-  const more = items.length > REMINDER_LIST_MAX ? [t('feedback.reminder.more', { n: fmt.digits(items.length - REMINDER_LIST_MAX) })] : [];
-  return html([t('feedback.reminder.title', { n: fmt.digits(items.length), days: fmt.digits(reminderDays) }), '', ...lines, ...more, '', t('feedback.reminder.footer')].join('\n'));
+  const more = items.length > REMINDER_LIST_MAX ? [t('feedback.reminder.more', { n: fmt.number(items.length - REMINDER_LIST_MAX) })] : [];
+  return html([t('feedback.reminder.title', { n: fmt.number(items.length), days: fmt.digits(reminderDays) }), '', ...lines, ...more, '', t('feedback.reminder.footer')].join('\n'));
 }
 
 export interface DigestLine {
@@ -99,8 +99,8 @@ export function digestNotice(w: Reader, from: Date, to: Date, fresh: readonly Di
   return html(
     [
       t('feedback.digest.title', { from: fmt.dateTime(from), to: fmt.dateTime(to) }),
-      ...(fresh.length ? ['', t('feedback.digest.new', { n: fmt.digits(fresh.length) }), ...fresh.map(line)] : []),
-      ...(followed.length ? ['', t('feedback.digest.followups', { n: fmt.digits(followed.length) }), ...followed.map(line)] : []),
+      ...(fresh.length ? ['', t('feedback.digest.new', { n: fmt.number(fresh.length) }), ...fresh.map(line)] : []),
+      ...(followed.length ? ['', t('feedback.digest.followups', { n: fmt.number(followed.length) }), ...followed.map(line)] : []),
       '',
       t('feedback.digest.footer'),
     ].join('\n'),

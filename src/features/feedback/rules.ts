@@ -2,12 +2,15 @@
  * The rules of feedback (پیشنهاد، انتقاد، شکایت، پرسش) that do not depend on storage or Telegram:
  * which types exist, how much text one item may carry and how a long paste is split rather than
  * lost, which admins may read an item and who is told of it at once, and what "unanswered for N
- * working days" means on the Tehran calendar, where Friday is the weekly day off. Error codes are
- * the last part of i18n keys, as in the other features' rules.
+ * working days" means on the Tehran calendar, where Fridays and official holidays are days off.
+ * Error codes are the last part of i18n keys, as in the other features' rules.
  */
 import { AppError } from '../../platform/errors.js';
-import { daysBetweenTehran, startOfTehranDay, toJalali } from '../../platform/text/jalali.js';
+import { startOfTehranDay } from '../../platform/text/jalali.js';
 import { keepAsTyped, normalizeInput, type Result } from '../../platform/text/persian-text.js';
+import { NO_HOLIDAYS, previousWorkingDay, workingDaysBetween, workingDaysCutoff, type Holidays } from '../../platform/text/working-days.js';
+
+export { isDayOff, workingDaysBetween } from '../../platform/text/working-days.js';
 
 export const FEEDBACK_TYPES = ['SUGGESTION', 'CRITICISM', 'COMPLAINT', 'QUESTION'] as const;
 export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
@@ -232,44 +235,20 @@ export function remindersByAdmin<I extends { anonymous: boolean; ngo: { countyId
 }
 
 // ---- working days ----------------------------------------------------------------------------------
-
-const FRIDAY = 6; // toJalali's weekday: 0 = Saturday … 6 = Friday
-const DAY_MS = 86_400_000;
-
-/**
- * Working days that have begun since `from`, on the Tehran calendar: every day after the day of
- * `from`, up to and including the day of `to`, except Fridays. Something received on a Wednesday
- * has one working day on Thursday, still one on Friday, two on Saturday and three on Sunday.
- */
-export function workingDaysBetween(from: Date, to: Date): number {
-  const days = daysBetweenTehran(from, to);
-  if (days <= 0) return 0;
-  const start = toJalali(from).weekday;
-  const fullWeeks = Math.floor(days / 7);
-  let count = fullWeeks * 6;
-  for (let i = fullWeeks * 7 + 1; i <= days; i++) if ((start + i) % 7 !== FRIDAY) count++;
-  return count;
-}
+// The calendar (Fridays and the official holidays) is platform/text/working-days.ts; the holidays come
+// from the holidays table, loaded by the service that runs the job.
 
 /** True when something waiting since `waitingSince` has been left `workingDays` working days or more. */
-export function isOverdue(waitingSince: Date, now: Date, workingDays: number): boolean {
-  return workingDaysBetween(waitingSince, now) >= workingDays;
+export function isOverdue(waitingSince: Date, now: Date, workingDays: number, holidays: Holidays = NO_HOLIDAYS): boolean {
+  return workingDaysBetween(waitingSince, now, holidays) >= workingDays;
 }
 
 /**
  * The instant before which a waiting item is overdue at `now`: `waitingSince < cutoff` exactly when
- * `isOverdue(waitingSince, now, workingDays)`, so the database can do the filtering.
+ * `isOverdue(waitingSince, now, workingDays, holidays)`, so the database can do the filtering.
  */
-export function overdueCutoff(now: Date, workingDays: number): Date {
-  if (!Number.isInteger(workingDays) || workingDays < 1) throw new RangeError('workingDays must be a positive integer');
-  let dayStart = startOfTehranDay(now);
-  let counted = 0;
-  for (;;) {
-    if (toJalali(dayStart).weekday !== FRIDAY) counted++;
-    if (counted === workingDays) return dayStart;
-    // Noon of the previous day, then back to its midnight: safe should an offset ever change again.
-    dayStart = startOfTehranDay(new Date(dayStart.getTime() - DAY_MS / 2));
-  }
+export function overdueCutoff(now: Date, workingDays: number, holidays: Holidays): Date {
+  return workingDaysCutoff(now, workingDays, holidays);
 }
 
 /** At most one reminder a day: none yet today (Tehran) for this item. */
@@ -278,15 +257,9 @@ export function needsReminderToday(lastReminderAt: Date | null, now: Date): bool
 }
 
 /**
- * Where the daily digest sent at `at` starts: the same time on the previous working day, so
- * Saturday's digest also covers what came in on Friday, when no digest goes out.
+ * Where the daily digest sent at `at` starts: the same time on the previous working day, so the first
+ * digest after a Friday or a holiday also covers what came in then, when no digest goes out.
  */
-export function digestWindowStart(at: Date): Date {
-  let start = new Date(at.getTime() - DAY_MS);
-  while (toJalali(start).weekday === FRIDAY) start = new Date(start.getTime() - DAY_MS);
-  return start;
-}
-
-export function isFriday(at: Date): boolean {
-  return toJalali(at).weekday === FRIDAY;
+export function digestWindowStart(at: Date, holidays: Holidays): Date {
+  return previousWorkingDay(at, holidays);
 }

@@ -38,7 +38,10 @@ export type ProfileChoice = (typeof PROFILE_CHOICES)[number];
 export const profileButtons = {
   open: callbackAction('prof', new RegExp(`^(${PROFILE_CHOICES.join('|')})$`)),
   revokeInvite: callbackAction('inv', /^revoke$/),
+  /** Asks before removing (buttons of earlier releases, which removed at once, now ask too). */
   removeMember: callbackAction('mem_rm', USER_ID),
+  /** The answer "yes", with the list page to show again: `mem_rmy:<user>-<page>`. */
+  removeConfirm: callbackAction('mem_rmy', USER_ID, ARG.page),
   membersPage: callbackAction('mem_pg', ARG.page),
   leave: callbackAction('mem_leave', /^(yes|no)$/),
 } as const;

@@ -8,6 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import { memberJoinedNotice, memberRemovedNotice, type MemberView } from './notices.js';
 import type { NgoRecord } from './rules.js';
 import { isUniqueViolation, languageOf, ngoInclude, toRecord, type NgoDeps, type NgoStore } from './store.js';
+import { officeContactParams } from '../staff/index.js';
 
 /** The membership use cases; each method is short, the factory is as long as they are together. */
 export function createMembershipService(deps: NgoDeps, store: NgoStore) {
@@ -75,7 +76,7 @@ export function createMembershipService(deps: NgoDeps, store: NgoStore) {
     /** Returns the removed member's first name; they are told through the outbox. */
     async removeMember(managerId: bigint, memberId: bigint): Promise<string> {
       const { ngo } = await store.requireManager(managerId);
-      if (memberId === managerId) throw new AppError('ngo.membership.manager_cannot_leave');
+      if (memberId === managerId) throw new AppError('ngo.membership.manager_cannot_leave', officeContactParams());
       const member = await prisma.ngoMember.findUnique({ where: { userId: memberId }, include: { user: true } });
       if (!member || member.ngoId !== ngo.id) throw new AppError('ngo.membership.not_a_member');
       const lang = languageOf(member.user.language);
@@ -97,7 +98,7 @@ export function createMembershipService(deps: NgoDeps, store: NgoStore) {
     async leave(userId: bigint): Promise<NgoRecord> {
       const membership = await store.membershipOf(userId);
       if (!membership) throw new AppError('ngo.errors.no_ngo');
-      if (membership.role === 'MANAGER') throw new AppError('ngo.membership.manager_cannot_leave');
+      if (membership.role === 'MANAGER') throw new AppError('ngo.membership.manager_cannot_leave', officeContactParams());
       await prisma.$transaction(async (tx) => {
         await tx.ngoMember.deleteMany({ where: { userId, ngoId: membership.ngo.id } });
         await recordAudit(tx, { actorId: userId, action: 'ngo.member_left', entityType: 'ngo', entityId: String(membership.ngo.id) });

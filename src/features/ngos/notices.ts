@@ -11,6 +11,7 @@ import { readerFor, type Reader } from '../../platform/i18n/format.js';
 import { escapeHtml, type Language, type Translator } from '../../platform/i18n/index.js';
 import { reviewButtons } from './callbacks.js';
 import { submissionVersion, type Decision, type Membership, type NgoFacts, type NgoRecord } from './rules.js';
+import { withContacts } from '../staff/index.js';
 
 type T = (key: string, options?: Record<string, unknown>) => string;
 
@@ -51,7 +52,7 @@ export function factValue(r: Reader, ngo: NgoFacts, fact: Fact): string {
     case 'founded_year':
       return ngo.foundedYear ? r.fmt.digits(ngo.foundedYear) : DASH;
     case 'member_count':
-      return ngo.memberCount ? r.fmt.digits(ngo.memberCount) : DASH;
+      return ngo.memberCount ? r.fmt.number(ngo.memberCount) : DASH;
     case 'manager_name':
       return escapeHtml(ngo.managerName);
     case 'manager_phone':
@@ -122,10 +123,21 @@ const DECISION_NOTICE: Record<Decision, string> = {
   reactivate: 'ngo.review.reactivated_notice',
 };
 
-/** To the NGO's manager: the office's decision, with the reason when it gave one. */
-export function decisionNotice(translator: Translator, lang: Language, decision: Decision, ngoName: string, reason: string | null): OutboxPayload {
-  const params = { name: escapeHtml(ngoName), ...(reason !== null ? { reason: escapeHtml(reason) } : {}) };
-  return { kind: 'TEXT', parseMode: 'HTML', text: translator.t(lang, DECISION_NOTICE[decision], params) };
+/** Decisions after which the manager has something to take up with the office or their county governorate. */
+const WITH_CONTACTS: ReadonlySet<Decision> = new Set(['reject', 'suspend']);
+
+/** To the NGO's manager: the office's decision, with the reason when it gave one, and whom to contact about it. */
+export function decisionNotice(
+  translator: Translator,
+  lang: Language,
+  decision: Decision,
+  ngo: { name: string; county: string },
+  reason: string | null,
+): OutboxPayload {
+  const t = translator.fixed(lang);
+  const params = { name: escapeHtml(ngo.name), ...(reason !== null ? { reason: escapeHtml(reason) } : {}) };
+  const text = t(DECISION_NOTICE[decision], params);
+  return { kind: 'TEXT', parseMode: 'HTML', text: WITH_CONTACTS.has(decision) ? withContacts(text, t, ngo.county) : text };
 }
 
 /** To the manager: someone joined through the invite link. */
@@ -183,7 +195,7 @@ export function pendingList(r: Reader, page: PendingPage): string {
     }),
   );
   return [
-    t('ngo.review.pending_title', { total: fmt.digits(page.total) }),
+    t('ngo.review.pending_title', { total: fmt.number(page.total) }),
     '',
     ...lines,
     ...(page.pages > 1 ? ['', t('review.page', { page: fmt.digits(page.page + 1), pages: fmt.digits(page.pages) })] : []),
@@ -197,7 +209,7 @@ export function profileText(r: Reader, membership: Membership, memberCount: numb
     r.t('ngo.profile.title'),
     '',
     ngoSummary(r, ngo, { withPhone: role === 'MANAGER' }),
-    r.t('ngo.profile.members', { count: r.fmt.digits(memberCount) }),
+    r.t('ngo.profile.members', { count: r.fmt.number(memberCount) }),
     '',
     r.t('ngo.profile.your_role', { role: r.t(`ngo.roles.${role}`) }),
   ].join('\n');
@@ -223,7 +235,7 @@ export function membersList(
 ): string {
   const { t, fmt } = r;
   const lines = [
-    t('ngo.membership.members_title', { name: escapeHtml(ngoName), count: fmt.digits(view.members.length) }),
+    t('ngo.membership.members_title', { name: escapeHtml(ngoName), count: fmt.number(view.members.length) }),
     '',
     ...view.shown.map((m, i) =>
       t('ngo.membership.member_item', {

@@ -12,12 +12,13 @@ import { labelTrigger } from '../../platform/bot/keyboards.js';
 import { bestEffort, dropButtons, shorten, staleButton } from '../../platform/bot/ui.js';
 import { AppError } from '../../platform/errors.js';
 import { escapeHtml } from '../../platform/i18n/index.js';
-import { mainMenu } from '../start/index.js';
+import { mainMenu, refreshCommandMenu } from '../start/index.js';
 import { PROFILE_CHOICES, profileButtons, type ProfileChoice } from './callbacks.js';
 import { memberName, membersList, profileText } from './notices.js';
 import { startProfileEdit } from './profile-edit-form.js';
 import { registrationForm, startRegistration } from './registration-form.js';
 import type { Membership } from './rules.js';
+import { officeContactParams } from '../staff/index.js';
 
 const MEMBERS_PAGE_SIZE = 20;
 
@@ -93,6 +94,7 @@ async function joinWithInvite(ctx: BotContext, token: string): Promise<void> {
   // A registration left half-way cannot be submitted by someone who now belongs to an NGO.
   if (registrationForm.isActive(ctx)) ctx.session.form = undefined;
   await ctx.reply(ctx.t('ngo.membership.joined', { name: escapeHtml(ngo.name) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
+  await refreshCommandMenu(ctx);
 }
 
 registerDeepLink(/^join_([A-Za-z0-9_-]{8,64})$/, joinWithInvite);
@@ -148,15 +150,37 @@ ngoProfileFeature.action(profileButtons.membersPage.trigger, async (ctx) => {
   await bestEffort(() => ctx.editMessageText(text, { parse_mode: 'HTML', ...keyboard }));
 });
 
+// A removal is asked about first, as leaving is: one tap on the wrong row must not end someone's
+// membership. The list message itself becomes the question, and "no" shows the same page again.
 ngoProfileFeature.action(profileButtons.removeMember.trigger, async (ctx) => {
   const [userId] = profileButtons.removeMember.parse(ctx) ?? [];
   if (userId === undefined) return staleButton(ctx);
-  // The service checks that the presser manages the NGO this person belongs to.
+  // listMembers checks that the presser manages the NGO; the service checks again on removal.
+  const member = (await ctx.services.ngos.listMembers(ctx.user.id)).find((m) => m.userId === BigInt(userId));
+  if (member?.role === 'MANAGER') throw new AppError('ngo.membership.manager_cannot_leave', officeContactParams());
+  if (!member) throw new AppError('ngo.membership.not_a_member');
+  const page = pageOfMessage(ctx);
+  await ctx.answerCbQuery();
+  const text = ctx.t('ngo.membership.remove_confirm', { name: escapeHtml(memberName(ctx, member)) });
+  const keyboard = Markup.inlineKeyboard([
+    [
+      Markup.button.callback(ctx.t('ngo.membership.remove_yes'), profileButtons.removeConfirm.data(userId, page)),
+      Markup.button.callback(ctx.t('ngo.membership.leave_no'), profileButtons.membersPage.data(page)),
+    ],
+  ]);
+  await bestEffort(() => ctx.editMessageText(text, { parse_mode: 'HTML', ...keyboard }));
+});
+
+ngoProfileFeature.action(profileButtons.removeConfirm.trigger, async (ctx) => {
+  const [userId, page] = profileButtons.removeConfirm.parse(ctx) ?? [];
+  if (userId === undefined || page === undefined) return staleButton(ctx);
+  // The service checks that the presser manages the NGO this person belongs to; a second tap is refused there.
   const name = await ctx.services.ngos.removeMember(ctx.user.id, BigInt(userId));
   await ctx.answerCbQuery();
   await ctx.reply(ctx.t('ngo.membership.removed', { name: escapeHtml(name) }), { parse_mode: 'HTML' });
-  const { text, keyboard } = await membersView(ctx, pageOfMessage(ctx));
+  const { text, keyboard } = await membersView(ctx, Number(page));
   await bestEffort(() => ctx.editMessageText(text, { parse_mode: 'HTML', ...keyboard }));
+  await refreshCommandMenu(ctx, BigInt(userId));
 });
 
 // ---- leaving --------------------------------------------------------------------------------------
@@ -164,7 +188,7 @@ ngoProfileFeature.action(profileButtons.removeMember.trigger, async (ctx) => {
 async function askLeave(ctx: BotContext): Promise<void> {
   const membership = await ctx.services.ngos.membershipOf(ctx.user.id);
   if (!membership) throw new AppError('ngo.errors.no_ngo');
-  if (membership.role === 'MANAGER') throw new AppError('ngo.membership.manager_cannot_leave');
+  if (membership.role === 'MANAGER') throw new AppError('ngo.membership.manager_cannot_leave', officeContactParams());
   await ctx.reply(ctx.t('ngo.membership.leave_confirm', { name: escapeHtml(membership.ngo.name) }), {
     parse_mode: 'HTML',
     ...Markup.inlineKeyboard([
@@ -192,6 +216,7 @@ ngoProfileFeature.action(profileButtons.leave.trigger, async (ctx) => {
   await dropButtons(ctx);
   await ctx.answerCbQuery();
   await ctx.reply(ctx.t('ngo.membership.left', { name: escapeHtml(ngo.name) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
+  await refreshCommandMenu(ctx);
 });
 
 // ---- the profile's buttons ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { mainMenu } from '../start/index.js';
 import { factValue, ngoSummary } from './notices.js';
 import type { Authority, NgoRecord, RegistrationDraft } from './rules.js';
 import { createNgoSteps, EDITABLE_STEPS, editItemRows, isEditableStep, type EditableStep, type NgoAnswers } from './steps.js';
+import { officeContactParams } from '../staff/index.js';
 
 interface EditAnswers extends NgoAnswers {
   /** The item being edited. */
@@ -43,7 +44,7 @@ async function managedNgo(ctx: BotContext): Promise<NgoRecord> {
   const membership = await ctx.services.ngos.membershipOf(ctx.user.id);
   if (!membership) throw new AppError('ngo.errors.no_ngo');
   if (membership.role !== 'MANAGER') throw new AppError('ngo.errors.manager_only');
-  if (membership.ngo.status === 'SUSPENDED') throw new AppError('ngo.errors.suspended');
+  if (membership.ngo.status === 'SUSPENDED') throw new AppError('ngo.errors.suspended', officeContactParams());
   return membership.ngo;
 }
 

@@ -6,7 +6,7 @@ import { end, goto, next, stay, FormRunner, type FormStep } from '../../platform
 import { isLabel } from '../../platform/bot/forms/keyboards.js';
 import { dropButtons } from '../../platform/bot/ui.js';
 import { AppError } from '../../platform/errors.js';
-import { mainMenu } from '../start/index.js';
+import { mainMenu, refreshCommandMenu } from '../start/index.js';
 import { ngoSummary } from './notices.js';
 import type { RegistrationDraft } from './rules.js';
 import { createNgoSteps, editItemRows, isEditableStep, STEP_ORDER, type NgoAnswers } from './steps.js';
@@ -71,6 +71,7 @@ const summaryStep: FormStep<NgoAnswers> = {
       const ngo = await ctx.services.ngos.register(ctx.user.id, draftOf(data));
       await dropButtons(ctx);
       await ctx.reply(ctx.t('ngo.form.submitted', { name: escapeHtml(ngo.name), id: ctx.fmt.digits(ngo.id) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
+      await refreshCommandMenu(ctx); // now its manager: /invite and /members, no /register
       return end;
     }
     if (arg === 'cancel') {

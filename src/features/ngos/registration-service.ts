@@ -11,6 +11,7 @@ import { AppError } from '../../platform/errors.js';
 import { reviewNotice } from './notices.js';
 import { authorityKey, editNeedsReview, type Authority, type NgoRecord, type RegistrationDraft } from './rules.js';
 import { isUniqueViolation, languageOf, type NgoDeps, type NgoStore } from './store.js';
+import { officeContactParams } from '../staff/index.js';
 
 /** The province's admins and the admins of the NGO's county, one notice per language. */
 async function notifyReviewers({ outbox, translator }: NgoDeps, ngo: NgoRecord, event: 'new' | 'edited', db: OutboxDb) {
@@ -91,7 +92,7 @@ export function createRegistrationService(deps: NgoDeps, store: NgoStore) {
      */
     async updateProfile(managerId: bigint, change: Partial<RegistrationDraft>): Promise<{ ngo: NgoRecord; backToReview: boolean }> {
       const { ngo } = await store.requireManager(managerId);
-      if (ngo.status === 'SUSPENDED') throw new AppError('ngo.errors.suspended');
+      if (ngo.status === 'SUSPENDED') throw new AppError('ngo.errors.suspended', officeContactParams());
       if (change.countyId !== undefined || change.fieldIds !== undefined) {
         await store.checkReferences({ countyId: change.countyId ?? ngo.countyId, fieldIds: change.fieldIds ?? ngo.fieldIds });
       }

@@ -55,7 +55,7 @@ export function createReviewService(deps: NgoDeps, store: NgoStore) {
       });
       if (count === 1) {
         await recordAudit(tx, { actorId: adminId, action: audit, entityType: 'ngo', entityId: String(ngoId), details: { from, to, reason } });
-        await store.notifyManager(ngoId, (lang) => decisionNotice(translator, lang, decision, ngo.name, reason), dedupeKey, tx);
+        await store.notifyManager(ngoId, (lang) => decisionNotice(translator, lang, decision, ngo, reason), dedupeKey, tx);
       }
       return count === 1;
     });

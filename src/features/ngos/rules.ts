@@ -167,3 +167,13 @@ export function editNeedsReview(ngo: NgoRecord, change: Partial<RegistrationDraf
       authorityKey(change.authority, change.authorityOther) !== authorityKey(ngo.authority as Authority, ngo.authorityOther));
   return identityChanged || ngo.status === 'REJECTED';
 }
+
+/**
+ * Commands that do not fit a person's place in an NGO, left out of their /help and command menu:
+ * /register is for people without an NGO, /invite and /members for its manager, /leave for members
+ * (a manager cannot leave).
+ */
+export function commandsNotFor(role: MemberRole | null): readonly string[] {
+  if (role === null) return ['invite', 'members', 'leave'];
+  return role === 'MANAGER' ? ['register', 'leave'] : ['register', 'invite', 'members'];
+}

@@ -8,6 +8,7 @@
 import { createMembershipService } from './membership-service.js';
 import { createRegistrationService } from './registration-service.js';
 import { createReviewService } from './review-service.js';
+import { commandsNotFor } from './rules.js';
 import { createNgoStore, type NgoDeps } from './store.js';
 
 export type { Membership, NgoRecord, RegistrationDraft, EditableField } from './rules.js';
@@ -18,6 +19,11 @@ export function createNgoService(deps: NgoDeps) {
   return {
     loadNgo: (id: number) => store.loadNgo(id),
     membershipOf: store.membershipOf,
+    /** The commands that do not fit the person's place (see commandsNotFor), and whether they have an NGO. */
+    async commandPlace(userId: bigint): Promise<{ hide: readonly string[]; inNgo: boolean }> {
+      const membership = await store.membershipOf(userId);
+      return { hide: commandsNotFor(membership?.role ?? null), inNgo: membership !== null };
+    },
     ...createRegistrationService(deps, store),
     ...createReviewService(deps, store),
     ...createMembershipService(deps, store),

@@ -1,13 +1,18 @@
-/** The office's staff: who they are, their scope (province or county), adding and removing them. */
+/** The office's staff: who they are, their scope (province or county), adding and removing them; and the official holidays. */
+import { Composer } from 'telegraf';
 import type { FeatureModule } from '../../platform/bot/feature.js';
+import type { BotContext } from '../../platform/bot/context.js';
 import { adminsFeature } from './bot.js';
+import { holidaysFeature } from './holidays-bot.js';
 
 export { requireAdmin, staffOnly } from './guards.js';
+export { contactLines, officeContactParams, withContacts } from './contacts.js';
 export { createAdminService, type AdminService } from './service.js';
+export { createHolidayService, loadHolidays, type HolidayService } from './holidays-service.js';
 export { recordAudit } from '../../platform/db/audit.js';
 
 export const staffModule: FeatureModule = {
   name: 'staff',
-  composer: adminsFeature,
-  commands: { admin: ['admins', 'add_admin', 'remove_admin'] },
+  composer: new Composer<BotContext>(adminsFeature, holidaysFeature),
+  commands: { admin: ['admins', 'add_admin', 'remove_admin', 'holidays', 'add_holiday', 'remove_holiday'] },
 };

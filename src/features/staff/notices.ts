@@ -1,6 +1,7 @@
 /** The text the staff feature sends: to a person made staff, and to a sender whose message could not be delivered. */
 import { escapeHtml, type Language, type Translator } from '../../platform/i18n/index.js';
 import type { OutboxPayload } from '../../platform/delivery/outbox.js';
+import type { FailureCause } from '../../platform/delivery/telegram-errors.js';
 
 export type StaffRole = 'SUPER_ADMIN' | 'PROVINCE_ADMIN' | 'COUNTY_ADMIN';
 
@@ -15,6 +16,14 @@ export function youWereAdded(translator: Translator, lang: Language, role: Staff
   return { kind: 'TEXT', text: translator.t(lang, 'admin.you_were_added', { role: roleText }) };
 }
 
-export function deliveryFailed(translator: Translator, lang: Language, chatId: bigint, reason: string): OutboxPayload {
-  return { kind: 'TEXT', text: translator.t(lang, 'common.delivery_failed', { chatId: String(chatId), reason }) };
+/**
+ * To the admin whose message could not be delivered: to whom (their name and NGO, never a chat id) and
+ * why, in the admin's words. Plain text: names are shown as typed.
+ */
+export function deliveryFailed(translator: Translator, lang: Language, recipient: { name: string; ngo: string | null } | null, cause: FailureCause): OutboxPayload {
+  const t = translator.fixed(lang);
+  const who = recipient
+    ? t(recipient.ngo ? 'common.delivery_recipient_ngo' : 'common.delivery_recipient', { name: recipient.name, ngo: recipient.ngo })
+    : t('common.delivery_recipient_unknown');
+  return { kind: 'TEXT', text: t('common.delivery_failed', { recipient: who, cause: t(`common.delivery_causes.${cause}`) }) };
 }

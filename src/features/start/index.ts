@@ -10,6 +10,7 @@ import { startFeature } from './start.js';
 import { unhandledFeature } from './unhandled.js';
 
 export { languageChoice, mainMenu } from './keyboards.js';
+export { commandsFor, refreshCommandMenu, type CommandView } from './menu.js';
 
 export const startModule: FeatureModule = {
   name: 'start',

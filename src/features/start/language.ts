@@ -4,6 +4,7 @@ import { isLanguage } from '../../platform/i18n/index.js';
 import { staleButton, dropButtons } from '../../platform/bot/ui.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { labelTrigger } from '../../platform/bot/keyboards.js';
+import { refreshCommandMenu } from './menu.js';
 import { CHOOSE_LANGUAGE, languageChoice, mainMenu } from './keyboards.js';
 
 export const languageFeature = new Composer<BotContext>();
@@ -24,4 +25,6 @@ languageFeature.action(CHOOSE_LANGUAGE.trigger, async (ctx) => {
   await ctx.answerCbQuery();
   await dropButtons(ctx); // the old choice may be too old to edit
   await ctx.reply(ctx.t('language.changed'), mainMenu(ctx));
+  // The command menu's descriptions follow: this chat gets its own list in the new language.
+  await refreshCommandMenu(ctx);
 });

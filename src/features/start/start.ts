@@ -2,6 +2,7 @@ import { Composer } from 'telegraf';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { handleDeepLink } from '../../platform/bot/deep-links.js';
+import { refreshCommandMenu } from './menu.js';
 import { mainMenu } from './keyboards.js';
 
 export const startFeature = new Composer<BotContext>();
@@ -17,7 +18,10 @@ startFeature.start(async (ctx) => {
     await form.resume(ctx);
     return;
   }
-  let text = ctx.t('start.welcome', { name: escapeHtml(ctx.user.firstName) });
-  if (ctx.user.role) text += `\n\n${ctx.t('start.welcome_admin')}`;
-  await ctx.reply(text, { parse_mode: 'HTML', ...mainMenu(ctx) });
+  const parts = [ctx.t('start.welcome', { name: escapeHtml(ctx.user.firstName) })];
+  // A newcomer is told the one thing to do next: register their NGO, or join it through the manager's link.
+  if (!(await ctx.services.ngos.commandPlace(ctx.user.id)).inNgo) parts.push(ctx.t('start.next_step'));
+  if (ctx.user.role) parts.push(ctx.t('start.welcome_admin'));
+  await ctx.reply(parts.join('\n\n'), { parse_mode: 'HTML', ...mainMenu(ctx) });
+  await refreshCommandMenu(ctx);
 });

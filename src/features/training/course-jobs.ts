@@ -6,13 +6,24 @@
 import { recordAudit } from '../../platform/db/audit.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { courseEnd, dueReminder, RATING_WINDOW_DAYS, ratingAudience, reminderWanted } from './rules.js';
+import { createAnnouncements } from './course-announcements.js';
 import { ratingRequest, reminderNotice } from './course-notices.js';
 import { contactsOf, type CourseMessenger } from './course-recipients.js';
-import { courseInclude, DAY_MS, viewsOf, type CourseDeps } from './course-store.js';
+import { courseInclude, DAY_MS, lockCourse, viewsOf, type CourseDeps } from './course-store.js';
+
+/**
+ * Announcements held back for the head start are written again this long before they are due, so they
+ * show the seats left then rather than at publication. More than the minute between ticks, so one tick
+ * always falls in it.
+ */
+const REFRESH_AHEAD_MS = 90_000;
+/** Quiet hours can move a held-back announcement this far past the end of the head start (Thursday night to Saturday morning). */
+const QUIET_HOURS_SPAN_MS = 3 * DAY_MS;
 
 /** A factory that only binds the dependencies: each tick in it is a short function of its own. */
 export function createCourseJobs(deps: CourseDeps, messenger: CourseMessenger) {
   const { prisma, outbox } = deps;
+  const { refreshPendingAnnouncements } = createAnnouncements(deps);
 
   /** The NGOs among `candidates` whose message `keyOf` has not been queued yet. */
   async function notYetTold<E extends { ngoId: number }>(candidates: readonly E[], keyOf: (ngoId: number) => string): Promise<E[]> {
@@ -34,12 +45,37 @@ export function createCourseJobs(deps: CourseDeps, messenger: CourseMessenger) {
     });
   }
 
+  /**
+   * Rewrites the announcements still held back for the head start of courses whose head start ends
+   * within REFRESH_AHEAD_MS (as quiet hours move it), with the course as it is now: its seats left.
+   */
+  async function refreshDueAnnouncements(now: Date): Promise<void> {
+    const ending = await prisma.course.findMany({
+      where: {
+        status: 'PUBLISHED',
+        headStartUntil: { gt: new Date(now.getTime() - QUIET_HOURS_SPAN_MS), lte: new Date(now.getTime() + REFRESH_AHEAD_MS) },
+      },
+      select: { id: true, headStartUntil: true },
+    });
+    for (const c of ending) {
+      const due = nextAllowedTime(c.headStartUntil!).getTime();
+      if (now.getTime() <= due - REFRESH_AHEAD_MS || now.getTime() > due) continue;
+      await prisma.$transaction(async (tx) => {
+        await lockCourse(tx, c.id);
+        const [course] = await viewsOf(tx, await tx.course.findMany({ where: { id: c.id, status: 'PUBLISHED' }, include: courseInclude }));
+        if (course) await refreshPendingAnnouncements(tx, course, now.getTime());
+      });
+    }
+  }
+
   return {
     /**
      * Every minute: the reminder whose window the course is in, once per NGO. Reminders are tied to the
-     * course's own time, so quiet hours do not apply.
+     * course's own time, so quiet hours do not apply. Announcements about to end their head start are
+     * brought up to date first.
      */
     async remindersTick(now: Date): Promise<number> {
+      await refreshDueAnnouncements(now);
       const rows = await prisma.course.findMany({
         where: { status: 'PUBLISHED', startsAt: { gt: now, lte: new Date(now.getTime() + DAY_MS) } },
         include: courseInclude,

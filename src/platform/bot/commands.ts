@@ -19,6 +19,13 @@ export interface CommandMenu {
   grantStaff(telegram: CommandsApi, chatId: bigint, lang: Language): Promise<void>;
   /** A person is no longer staff: their chat falls back to the public list. */
   revokeStaff(telegram: CommandsApi, chatId: bigint): Promise<void>;
+  /**
+   * One person's own menu, set when their place changes (joined, left, registered, language): the
+   * member list without the commands the caller says do not fit them, and the staff list for staff.
+   */
+  setForChat(telegram: CommandsApi, chatId: bigint, lang: Language, options: { hide: readonly string[]; staff: boolean }): Promise<void>;
+  /** The member list (and the staff list for staff) that setForChat would show, in menu order. */
+  visible(options: { hide: readonly string[]; staff: boolean }): string[];
 }
 
 export function createCommandMenu(lists: { member: readonly string[]; admin: readonly string[] }, translator: Translator): CommandMenu {
@@ -45,6 +52,12 @@ export function createCommandMenu(lists: { member: readonly string[]; admin: rea
     },
     async revokeStaff(telegram, chatId) {
       await telegram.deleteMyCommands({ scope: { type: 'chat', chat_id: Number(chatId) } });
+    },
+    async setForChat(telegram, chatId, lang, options) {
+      await telegram.setMyCommands(describe(lang, menu.visible(options)), { scope: { type: 'chat', chat_id: Number(chatId) } });
+    },
+    visible({ hide, staff }) {
+      return [...lists.member.filter((command) => !hide.includes(command)), ...(staff ? lists.admin : [])];
     },
   };
   return menu;

@@ -5,13 +5,14 @@
  * the API accepted them and the process died before recording it (invariant 2).
  */
 import { performance } from 'node:perf_hooks';
-import { Input, type Telegram } from 'telegraf';
+import type { Telegram } from 'telegraf';
 import type { PrismaClient } from '../db/client.js';
 import type { Clock } from '../text/clock.js';
 import { systemClock } from '../text/clock.js';
 import type { Logger } from '../logger.js';
 import type { OutboxPayload } from './outbox.js';
 import type { RateGate } from './rate-gate.js';
+import { sendPayload } from './send-payload.js';
 import { classifySendError, type SendOutcome } from './telegram-errors.js';
 
 interface ClaimedRow {
@@ -70,6 +71,13 @@ const CHAT_RESERVATION_SLACK_MS = 100;
 /** Telegram's limit: one message a second to one chat. */
 const TELEGRAM_CHAT_INTERVAL_MS = 1000;
 
+/**
+ * How old the batch's knowledge of its own rows may be when one is sent: a row cancelled after the
+ * claim (a broadcast stopped by its admin) is dropped if the cancel came more than this before its turn.
+ * One query per window, whatever the rate, rather than one per message.
+ */
+const WITHDRAWN_CHECK_MS = 200;
+
 interface Batch {
   /** Real-time (monotonic) end of this batch's lease. */
   leaseEnds: number;
@@ -77,6 +85,11 @@ interface Batch {
   unreachable: Set<bigint>;
   /** Chats sent to in this batch (own pacing only): a chat's next row waits for the next batch. */
   chats: Set<bigint>;
+  /** Rows taken from this batch since the claim (cancelled, or no longer this process's), and when that was last looked up. */
+  withdrawn: Set<bigint>;
+  checkedAt: number;
+  /** When a chat's rows put back in this batch are due (epoch ms). */
+  turns: Map<bigint, number>;
 }
 
 /** Per-chat pacing kept by one dispatcher in its own memory (`perChatIntervalMs`). */
@@ -181,13 +194,15 @@ export class Dispatcher {
   /** Claims one batch of due rows and sends them; returns how many rows it claimed. */
   async runOnce(): Promise<number> {
     // Taken before the claim, so it ends no later than the lease the database holds.
-    const batch: Batch = { leaseEnds: performance.now() + this.leaseMs, unreachable: new Set(), chats: new Set() };
+    const batch: Batch = { leaseEnds: performance.now() + this.leaseMs, unreachable: new Set(), chats: new Set(), withdrawn: new Set(), checkedAt: 0, turns: new Map() };
     const rows = await this.claim();
     if (rows.length === 0) return 0;
+    batch.checkedAt = performance.now();
     await this.loadPayloads(rows);
     const inFlight = new Set<Promise<void>>();
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
       if (batch.unreachable.has(row.chat_id)) continue; // marked UNREACHABLE with the row that found out
+      if (batch.withdrawn.has(row.id)) continue; // found cancelled while an earlier row waited for its turn
       if (!this.maySend(batch)) {
         await this.release(row, 0, false);
         continue;
@@ -196,7 +211,7 @@ export class Dispatcher {
       const chatBusyFor = await this.reserveChat(row.chat_id, batch);
       if (chatBusyFor !== undefined) {
         // One message a second to a chat: this one waits its turn and keeps its order.
-        await this.release(row, chatBusyFor, false);
+        await this.release(row, this.turnOf(row.chat_id, chatBusyFor, batch), false);
         continue;
       }
       await this.o.gate.waitForSlot();
@@ -206,7 +221,11 @@ export class Dispatcher {
         await this.release(row, 0, false);
         continue;
       }
-      if (performance.now() - reservedAt > CHAT_RESERVATION_SLACK_MS) await this.holdChat(row.chat_id);
+      if (await this.isWithdrawn(row, rows.slice(index), batch)) continue;
+      // The chat's interval starts at the send, not at the reservation: the slot and the check above took time.
+      // Held in memory always (free); in the shared gate only when the delay went past the slack.
+      if (this.ownPacing) this.ownPacing.hold(row.chat_id);
+      else if (performance.now() - reservedAt > CHAT_RESERVATION_SLACK_MS) await this.o.gate.holdChat(row.chat_id);
       const task = this.deliver(row, batch).finally(() => inFlight.delete(task));
       inFlight.add(task);
       if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
@@ -215,15 +234,44 @@ export class Dispatcher {
     return rows.length;
   }
 
+  /**
+   * True when the row was taken from this batch after the claim: cancelled (its lease is let go, so it
+   * no longer counts as in flight) or taken over. Looked up for all the batch's remaining rows at once,
+   * at most once per WITHDRAWN_CHECK_MS.
+   */
+  private async isWithdrawn(row: ClaimedRow, remaining: readonly ClaimedRow[], batch: Batch): Promise<boolean> {
+    if (performance.now() - batch.checkedAt >= WITHDRAWN_CHECK_MS) {
+      batch.checkedAt = performance.now();
+      const ids = `{${remaining.map((r) => r.id).join(',')}}`;
+      const gone = await this.o.prisma.$queryRaw<{ id: bigint }[]>`
+        WITH gone AS (
+          SELECT id, status, lease_owner FROM outbox_deliveries
+          WHERE id = ANY (${ids}::text::bigint[]) AND (status <> 'SENDING' OR lease_owner IS DISTINCT FROM ${this.o.owner})
+        ), released AS (
+          UPDATE outbox_deliveries d SET lease_owner = NULL, lease_until = NULL
+          FROM gone WHERE d.id = gone.id AND gone.status = 'CANCELLED' AND gone.lease_owner = ${this.o.owner}
+        )
+        SELECT id FROM gone`;
+      for (const g of gone) batch.withdrawn.add(g.id);
+    }
+    return batch.withdrawn.has(row.id);
+  }
+
+  /**
+   * When a row of a busy chat is due again. A chat's rows put back in one batch share the first one's
+   * time, so the claim's order (due time, then id) keeps them in order: times computed a moment apart
+   * could otherwise put a later row first.
+   */
+  private turnOf(chatId: bigint, busyForMs: number, batch: Batch): Date {
+    const due = batch.turns.get(chatId) ?? this.clock.now().getTime() + Math.ceil(busyForMs);
+    batch.turns.set(chatId, due);
+    return new Date(due);
+  }
+
   /** Reserves the row's chat and returns undefined when it is free, else how long the row should wait. */
   private async reserveChat(chatId: bigint, batch: Batch): Promise<number | undefined> {
     if (this.ownPacing) return this.ownPacing.reserve(chatId, batch);
     return (await this.o.gate.tryAcquireChat(chatId)) ? undefined : TELEGRAM_CHAT_INTERVAL_MS;
-  }
-
-  private async holdChat(chatId: bigint): Promise<void> {
-    if (this.ownPacing) this.ownPacing.hold(chatId);
-    else await this.o.gate.holdChat(chatId);
   }
 
   /**
@@ -272,7 +320,7 @@ export class Dispatcher {
       if (!payload) return; // deleted message: its rows went with it (cascade)
       let sentMessageId: number | undefined;
       try {
-        sentMessageId = await this.send(row.chat_id, payload);
+        sentMessageId = await sendPayload(this.o.telegram, row.chat_id, payload, this.sendTimeoutMs);
       } catch (error) {
         await this.handleFailure(row, classifySendError(error), batch);
         return;
@@ -288,55 +336,6 @@ export class Dispatcher {
       }
     } catch (err) {
       this.o.logger.error({ err, deliveryId: String(row.id) }, 'dispatcher: could not finish a delivery');
-    }
-  }
-
-  private async send(chatId: bigint, payload: OutboxPayload): Promise<number | undefined> {
-    const chat_id = Number(chatId);
-    // telegraf types the signal as its abort-controller shim; node-fetch takes the native one.
-    const options = { signal: AbortSignal.timeout(this.sendTimeoutMs) } as unknown as Parameters<Telegram['callApi']>[2];
-    switch (payload.kind) {
-      case 'TEXT': {
-        const sent = await this.o.telegram.callApi(
-          'sendMessage',
-          {
-            chat_id,
-            text: payload.text,
-            ...(payload.parseMode ? { parse_mode: payload.parseMode } : {}),
-            ...(payload.replyMarkup ? { reply_markup: payload.replyMarkup } : {}),
-            ...(payload.disableLinkPreview ? { link_preview_options: { is_disabled: true } } : {}),
-          },
-          options,
-        );
-        return sent.message_id;
-      }
-      case 'COPY': {
-        const copied = await this.o.telegram.callApi(
-          'copyMessage',
-          {
-            chat_id,
-            from_chat_id: payload.fromChatId,
-            message_id: payload.messageId,
-            ...(payload.replyMarkup ? { reply_markup: payload.replyMarkup } : {}),
-          },
-          options,
-        );
-        return copied.message_id;
-      }
-      case 'DOCUMENT': {
-        // callApi rather than sendDocument: only callApi takes the abort signal.
-        const sent = await this.o.telegram.callApi(
-          'sendDocument',
-          {
-            chat_id,
-            document: Input.fromBuffer(Buffer.from(payload.contentBase64, 'base64'), payload.fileName),
-            ...(payload.caption ? { caption: payload.caption } : {}),
-            ...(payload.parseMode ? { parse_mode: payload.parseMode } : {}),
-          },
-          options,
-        );
-        return sent.message_id;
-      }
     }
   }
 
@@ -378,16 +377,21 @@ export class Dispatcher {
   }
 
   /**
-   * Puts a row back to PENDING after a delay; `counted` false gives back the attempt the claim took.
-   * Only a row still SENDING: one marked UNREACHABLE meanwhile must stay so.
+   * Puts a row back to PENDING after a delay (ms) or at a time; `counted` false gives back the attempt the claim took.
+   * Only a row still SENDING: one marked UNREACHABLE meanwhile must stay so, and one CANCELLED
+   * meanwhile stays cancelled, its lease let go (it is no longer in flight).
    */
-  private async release(row: ClaimedRow, delayMs: number, counted: boolean, reason?: string): Promise<void> {
-    const notBefore = new Date(this.clock.now().getTime() + delayMs).toISOString();
+  private async release(row: ClaimedRow, after: number | Date, counted: boolean, reason?: string): Promise<void> {
+    const notBefore = (after instanceof Date ? after : new Date(this.clock.now().getTime() + after)).toISOString();
+    // Each column is set from the row as it was: a SENDING row goes back to PENDING, a CANCELLED one keeps all but its lease.
     await this.o.prisma.$executeRaw`
       UPDATE outbox_deliveries
-      SET status = 'PENDING', not_before = ${notBefore}::timestamptz AT TIME ZONE 'UTC', lease_owner = NULL, lease_until = NULL,
-          attempts = attempts - ${counted ? 0 : 1}, last_error = COALESCE(${reason ?? null}, last_error)
-      WHERE id = ${row.id} AND lease_owner = ${this.o.owner} AND status = 'SENDING'`;
+      SET status = CASE WHEN status = 'SENDING' THEN 'PENDING'::"DeliveryStatus" ELSE status END,
+          not_before = CASE WHEN status = 'SENDING' THEN ${notBefore}::timestamptz AT TIME ZONE 'UTC' ELSE not_before END,
+          attempts = CASE WHEN status = 'SENDING' THEN attempts - ${counted ? 0 : 1} ELSE attempts END,
+          last_error = CASE WHEN status = 'SENDING' THEN COALESCE(${reason ?? null}, last_error) ELSE last_error END,
+          lease_owner = NULL, lease_until = NULL
+      WHERE id = ${row.id} AND lease_owner = ${this.o.owner} AND status IN ('SENDING', 'CANCELLED')`;
   }
 
   private async finish(row: ClaimedRow, status: 'FAILED' | 'UNREACHABLE', reason: string): Promise<void> {

@@ -75,7 +75,10 @@ export interface Outbox {
   noMessageWithKey(keys: Prisma.Sql): Prisma.Sql;
   /** The keys among `keys` that have a message already. */
   existingKeys(keys: readonly string[], db?: OutboxDb): Promise<Set<string>>;
-  /** Stops deliveries not yet sent (e.g. a cancelled broadcast); returns how many were stopped. */
+  /**
+   * Stops deliveries not yet sent (e.g. a cancelled broadcast), also those a dispatcher has claimed: it
+   * drops them before their turn, and one already on its way is recorded as SENT. Returns how many were stopped.
+   */
   cancel(messageId: bigint, db?: OutboxDb): Promise<number>;
   /** Stops the not-yet-sent deliveries of the messages of a source (type, ids); optionally only for some chats. */
   cancelBySource(source: { type: string; ids: readonly string[]; chatIds?: readonly bigint[] }, db?: OutboxDb): Promise<StoppedDelivery[]>;
@@ -89,6 +92,11 @@ export interface Outbox {
   /** Moves the not-yet-sent deliveries of a message to a later time (quiet hours). */
   postpone(messageId: bigint, until: Date, db?: OutboxDb): Promise<number>;
   counts(messageId: bigint, db?: OutboxDb): Promise<DeliveryCounts>;
+  /**
+   * Cancelled deliveries of a message that a dispatcher still holds (claimed before the cancel): one may
+   * be on its way and become SENT. Counts settle when this is 0 (the dispatcher let them go, or their lease ran out).
+   */
+  held(messageId: bigint, db?: OutboxDb): Promise<number>;
   /** Why deliveries of a message failed, with how many failed for each reason. */
   failureReasons(messageId: bigint, db?: OutboxDb): Promise<{ reason: string | null; count: number }[]>;
   /** Recipients that did not get a message (failed or unreachable), with the reason. */
@@ -185,9 +193,11 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
     },
 
     async cancel(messageId, db = prisma) {
+      // The lease stays: a claimed row keeps its owner, so the dispatcher can still record a send already
+      // on its way as SENT, and held() counts the row until the dispatcher lets it go.
       return db.$executeRaw`
-        UPDATE outbox_deliveries SET status = 'CANCELLED', lease_owner = NULL
-        WHERE message_id = ${messageId} AND status = 'PENDING'`;
+        UPDATE outbox_deliveries SET status = 'CANCELLED'
+        WHERE message_id = ${messageId} AND status IN ('PENDING', 'SENDING')`;
     },
 
     async cancelBySource(source, db = prisma) {
@@ -237,6 +247,14 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
       const counts = { ...ZERO_COUNTS };
       for (const row of rows) counts[row.status] = row._count;
       return counts;
+    },
+
+    async held(messageId, db = prisma) {
+      const [row] = await db.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM outbox_deliveries
+        WHERE message_id = ${messageId} AND status = 'CANCELLED' AND lease_owner IS NOT NULL
+          AND lease_until > ${clock.now().toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
+      return row?.n ?? 0;
     },
 
     async failureReasons(messageId, db = prisma) {

@@ -35,3 +35,23 @@ export function classifySendError(error: unknown): SendOutcome {
   }
   return { type: 'failed', reason: `${code}: ${description}` };
 }
+
+/**
+ * Why a message failed for good, in words an admin can act on: the stored reason is the Bot API's
+ * English ("400: Bad Request: can't parse entities ..."), which is kept for the log and last_error, and
+ * read here into a cause that each language puts in its own words.
+ */
+export type FailureCause = 'formatting' | 'too_long' | 'source_missing' | 'file' | 'recipient' | 'other';
+
+const CAUSES: readonly [RegExp, FailureCause][] = [
+  [/can't parse entities|unsupported start tag|can't find end tag|entity/i, 'formatting'],
+  [/too long|too_long|caption is too long/i, 'too_long'],
+  [/message to (copy|forward) not found|message_id_invalid|message not found/i, 'source_missing'],
+  [/wrong file|file_id|wrong remote file|file is too big|failed to get http url content|wrong type of the web page content/i, 'file'],
+  [UNREACHABLE_400, 'recipient'],
+  [/^403\b|forbidden/i, 'recipient'],
+];
+
+export function failureCause(reason: string): FailureCause {
+  return CAUSES.find(([pattern]) => pattern.test(reason))?.[1] ?? 'other';
+}
