@@ -33,15 +33,11 @@ import {
   type AudienceView,
   type ReferenceLists,
 } from './notices.js';
-import { contentKindOf } from './content-kind.js';
-import type { ContentKind } from './rules.js';
+import { takeMessageSource, type MessageSource } from './content-kind.js';
+
 
 /** What the form keeps in the session between answers. */
-export interface ComposeData {
-  /** Where the admin's message is: it is copied from there when the broadcast starts. */
-  sourceChatId?: number;
-  sourceMessageId?: number;
-  contentKind?: ContentKind;
+export interface ComposeData extends MessageSource {
   audience: Audience;
   urgent: boolean;
   /** 'jy/jm/jd', between the date step and the time step. */
@@ -158,15 +154,7 @@ const messageStep: ComposeStep = {
     await ctx.reply(ctx.t('broadcast.compose.ask_message'), { parse_mode: 'HTML', ...formKeyboard(ctx, { back: false }) });
   },
   onMessage: async (ctx, message, data) => {
-    const kind = contentKindOf(message);
-    if (!kind) {
-      await ctx.reply(ctx.t('broadcast.compose.unsupported_kind'));
-      return stay;
-    }
-    // The message is copied from the admin's chat when the broadcast starts, so only where it is is kept.
-    data.sourceChatId = message.chat.id;
-    data.sourceMessageId = message.message_id;
-    data.contentKind = kind;
+    if (!(await takeMessageSource(ctx, message, data, 'broadcast.compose.unsupported_kind'))) return stay;
     data.audience ??= { ...DEFAULT_AUDIENCE };
     data.urgent ??= false;
     return next;

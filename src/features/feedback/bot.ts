@@ -3,6 +3,7 @@
  * they sent, shows a thread and takes follow-ups. Refusals (not a member, the daily limit, someone
  * else's tracking number) are AppErrors that the error boundary explains.
  */
+import { pageOrLast } from '../../platform/bot/paging.js';
 import { Composer } from 'telegraf';
 import { ARG } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
@@ -26,14 +27,7 @@ async function startFeedback(ctx: BotContext): Promise<void> {
 
 /** A page of the member's items; a page that no longer exists (items fewer now) shows the last one. */
 async function showMyList(ctx: BotContext, requested: number): Promise<void> {
-  const service = ctx.services.feedback;
-  let page = requested;
-  let { total, items } = await service.myItems(ctx.user.id, page, MINE_PAGE_SIZE);
-  const pages = Math.ceil(total / MINE_PAGE_SIZE);
-  if (total > 0 && items.length === 0) {
-    page = pages - 1;
-    ({ total, items } = await service.myItems(ctx.user.id, page, MINE_PAGE_SIZE));
-  }
+  const { total, items, page, pages } = await pageOrLast((p) => ctx.services.feedback.myItems(ctx.user.id, p, MINE_PAGE_SIZE), requested, MINE_PAGE_SIZE);
   const { text, keyboard } = myListScreen(ctx, { total, items, page, pages });
   await send(ctx, text, keyboard);
 }

@@ -4,6 +4,7 @@
  * re-checks the role on every press, asks for reasons, and keeps the admin's message in step with the
  * decision so that no stale button stays under a decided NGO.
  */
+import { pageOrLast } from '../../platform/bot/paging.js';
 import { Composer, Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import type { BotContext } from '../../platform/bot/context.js';
@@ -144,14 +145,7 @@ ngoReviewFeature.action(reviewButtons.view.trigger, requireAdmin, async (ctx) =>
 
 /** One page of the queue; a page past the end (the queue shrank meanwhile) shows the last one. */
 async function pendingPage(ctx: BotContext, requested: number): Promise<{ text: string; keyboard?: InlineKeyboardMarkup }> {
-  const ngos = ctx.services.ngos;
-  let page = requested;
-  let { total, items } = await ngos.pending(ctx.user.id, page, PENDING_PAGE_SIZE);
-  const pages = Math.ceil(total / PENDING_PAGE_SIZE);
-  if (total > 0 && items.length === 0) {
-    page = pages - 1;
-    ({ total, items } = await ngos.pending(ctx.user.id, page, PENDING_PAGE_SIZE));
-  }
+  const { total, items, page, pages } = await pageOrLast((p) => ctx.services.ngos.pending(ctx.user.id, p, PENDING_PAGE_SIZE), requested, PENDING_PAGE_SIZE);
   const view: PendingPage = { items, total, page, pages, firstNumber: page * PENDING_PAGE_SIZE + 1 };
   if (total === 0) return { text: pendingList(ctx, view) };
 

@@ -12,17 +12,14 @@ import { dropButtons, editOrSend, send, staleButton } from '../../../platform/bo
 import { parseTime } from '../../../platform/text/jalali.js';
 import { requireAdmin, staffOnly } from '../../staff/index.js';
 import { mainMenu } from '../../start/index.js';
-import { contentKindOf } from '../content-kind.js';
+import { takeMessageSource, type MessageSource } from '../content-kind.js';
 import { listText, ruleText } from './notices.js';
 import { parseRecurrenceDate } from './rules.js';
 
 const CANCEL = callbackAction('rc_cancel', ARG.id);
 const NEW = callbackAction('rc_new', /^go$/);
 
-interface RecurringFormData {
-  sourceChatId?: number;
-  sourceMessageId?: number;
-  contentKind?: string;
+interface RecurringFormData extends MessageSource {
   rule?: 'YEARLY' | 'MONTHLY';
   month?: number | null;
   day?: number;
@@ -43,15 +40,7 @@ const steps: FormStep<RecurringFormData>[] = [
       await ctx.reply(ctx.t('recurring.ask_message'), { parse_mode: 'HTML', ...formKeyboard(ctx, { back: false }) });
     },
     onMessage: async (ctx, message, data) => {
-      const kind = contentKindOf(message);
-      if (!kind) {
-        await ctx.reply(ctx.t('recurring.unsupported_kind'));
-        return stay;
-      }
-      data.sourceChatId = message.chat.id;
-      data.sourceMessageId = message.message_id;
-      data.contentKind = kind;
-      return goto('rule');
+      return (await takeMessageSource(ctx, message, data, 'recurring.unsupported_kind')) ? goto('rule') : stay;
     },
   },
   {
