@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
 import type { Telegraf } from 'telegraf';
-import { contactDetailsOf, deepLinkRootOf, useContactDetails, type Config } from './config.js';
+import { contactDetailsOf, deepLinkRootOf, platformOf, useContactDetails, type Config } from './config.js';
 import { openDatabase, type Database } from './platform/db/client.js';
 import { migrateDatabase } from './platform/db/migrate.js';
 import { Dispatcher, type DispatcherOptions } from './platform/delivery/dispatcher.js';
@@ -95,6 +95,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     token: config.BOT_TOKEN,
     apiRoot: config.BOT_API_ROOT,
     deepLinkRoot: deepLinkRootOf(config),
+    platform: platformOf(config),
     services,
     features: FEATURES,
     commandMenu,

@@ -19,6 +19,8 @@ const schema = z.object({
   BOT_API_ROOT: z.url({ error: 'BOT_API_ROOT' }).default('https://api.telegram.org'),
   /** Where deep links (invites) point; unset: https://ble.ir for Bale's API root, else https://t.me. */
   DEEP_LINK_ROOT: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'DEEP_LINK_ROOT' }).optional()),
+  /** The Bot API's dialect; unset: bale for Bale's API root (tapi.bale.ai), else telegram. */
+  BOT_PLATFORM: optionalString.pipe(z.enum(['telegram', 'bale'], { error: 'BOT_PLATFORM' }).optional()),
   DATABASE_URL: optionalString.pipe(
     z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL' }).optional(),
   ),
@@ -83,6 +85,7 @@ const explanations: Record<string, string> = {
     'قالب BOT_TOKEN درست نیست (باید شبیه 123456:ABC-DEF... باشد). / BOT_TOKEN does not look like a bot token (123456:ABC-DEF...).',
   BOT_API_ROOT: 'BOT_API_ROOT باید یک نشانی کامل باشد. / BOT_API_ROOT must be a URL (https://api.telegram.org or https://tapi.bale.ai).',
   DEEP_LINK_ROOT: 'DEEP_LINK_ROOT باید یک نشانی کامل باشد (مانند https://t.me). / DEEP_LINK_ROOT must be a URL such as https://t.me',
+  BOT_PLATFORM: 'BOT_PLATFORM یکی از telegram یا bale است. / BOT_PLATFORM must be telegram or bale.',
   DATABASE_URL: 'DATABASE_URL باید با postgresql:// شروع شود. / DATABASE_URL must start with postgresql://',
   REDIS_URL: 'REDIS_URL باید با redis:// شروع شود. / REDIS_URL must start with redis://',
   ADMIN_IDS: 'ADMIN_IDS باید شناسه‌های عددی جداشده با ویرگول باشد. / ADMIN_IDS must be numeric Telegram user ids separated by commas.',
@@ -106,9 +109,18 @@ export class ConfigError extends Error {
   }
 }
 
-export function deepLinkRootOf(config: Pick<Config, 'DEEP_LINK_ROOT' | 'BOT_API_ROOT'>): string {
+function isBaleApiRoot(apiRoot: string): boolean {
+  return /(^|\.)bale\.ai$/.test(new URL(apiRoot).hostname);
+}
+
+export function deepLinkRootOf(config: Pick<Config, 'DEEP_LINK_ROOT' | 'BOT_API_ROOT' | 'BOT_PLATFORM'>): string {
   if (config.DEEP_LINK_ROOT) return config.DEEP_LINK_ROOT.replace(/\/+$/, '');
-  return /(^|\.)bale\.ai$/.test(new URL(config.BOT_API_ROOT).hostname) ? 'https://ble.ir' : 'https://t.me';
+  return platformOf(config) === 'bale' ? 'https://ble.ir' : 'https://t.me';
+}
+
+/** Which Bot API dialect to speak: BOT_PLATFORM when set, else Bale for Bale's API root. */
+export function platformOf(config: Pick<Config, 'BOT_API_ROOT' | 'BOT_PLATFORM'>): 'telegram' | 'bale' {
+  return config.BOT_PLATFORM ?? (isBaleApiRoot(config.BOT_API_ROOT) ? 'bale' : 'telegram');
 }
 
 /** Where people are sent when told to get in touch: the office's contact and each county governorate's. */

@@ -49,12 +49,15 @@ export interface HarnessOptions {
    * messages (they still go one at a time and in order: the dispatcher's perChatIntervalMs 0).
    */
   telegramPacing?: boolean;
+  /** 'bale': the fake Bot API answers as Bale does, and the app is configured for Bale (BOT_PLATFORM=bale). */
+  platform?: 'telegram' | 'bale';
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const mode = options.mode ?? e2eStorageMode();
   const clock = options.clock ?? systemClock;
-  const api = await FakeBotApi.start({ bot: { username: 'ngo_test_bot', first_name: 'سامانه سمن' } });
+  const platform = options.platform ?? 'telegram';
+  const api = await FakeBotApi.start({ bot: { username: 'ngo_test_bot', first_name: 'سامانه سمن' }, dialect: platform });
   const db = await cleanTestDatabase(mode).catch(async (error: unknown) => {
     await api.close();
     throw error;
@@ -67,6 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BOT_API_ROOT: api.apiRoot,
     ADMIN_IDS: (options.adminIds ?? []).join(','),
     LOG_LEVEL: 'info',
+    BOT_PLATFORM: platform,
     // Server mode also exercises Redis (sessions, limiter, de-duplication); embedded mode the in-process store.
     ...(mode === 'server' && testRedisUrl ? { REDIS_URL: testRedisUrl } : {}),
     ...options.env,

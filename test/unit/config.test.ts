@@ -141,6 +141,26 @@ describe('deep links', () => {
     expect(deepLinkRootOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai', DEEP_LINK_ROOT: 'https://example.org/' }))).toBe('https://example.org');
   });
 
+  it('when BOT_PLATFORM is unset, then Bale is spoken for Bale\'s API root and Telegram otherwise', async () => {
+    const { platformOf } = await import('../../src/config.js');
+    expect(platformOf(loadConfig({ BOT_TOKEN: token }))).toBe('telegram');
+    expect(platformOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai' }))).toBe('bale');
+    expect(platformOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai/', BOT_PLATFORM: ' ' }))).toBe('bale');
+  });
+
+  it('when BOT_PLATFORM is set, then it wins over the API root, and a Bale bot behind a proxy gets ble.ir links', async () => {
+    const { deepLinkRootOf, platformOf } = await import('../../src/config.js');
+    const proxied = loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://bot-proxy.example.org', BOT_PLATFORM: 'bale' });
+    expect(platformOf(proxied)).toBe('bale');
+    expect(deepLinkRootOf(proxied)).toBe('https://ble.ir');
+    expect(platformOf(loadConfig({ BOT_TOKEN: token, BOT_API_ROOT: 'https://tapi.bale.ai', BOT_PLATFORM: 'telegram' }))).toBe('telegram');
+  });
+
+  it('when BOT_PLATFORM is neither telegram nor bale, then the operator is told in Persian and English', () => {
+    const error = configError({ BOT_TOKEN: token, BOT_PLATFORM: 'eitaa' });
+    expect(error.problems).toEqual(['BOT_PLATFORM یکی از telegram یا bale است. / BOT_PLATFORM must be telegram or bale.']);
+  });
+
   it('when the office and county contacts are set, then they are read, a county is found however its name is spaced, and an unknown one has none', () => {
     const config = loadConfig({
       BOT_TOKEN: TOKEN,

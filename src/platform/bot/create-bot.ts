@@ -7,6 +7,7 @@ import type { KeyValueStore } from '../kv/kv.js';
 import type { Logger } from '../logger.js';
 import type { CommandMenu } from './commands.js';
 import type { AppServices, BotContext, SessionData } from './context.js';
+import { applyDialect, type BotPlatform } from './dialect.js';
 import type { FeatureModule } from './feature.js';
 import { formRouter } from './forms/router.js';
 import { deduplicate } from './middlewares/deduplicate.js';
@@ -29,6 +30,8 @@ export interface BotDeps {
   handlerTimeoutMs?: number;
   floodPerMinute?: number;
   deepLinkRoot?: string;
+  /** The Bot API's dialect (Bale takes no HTML and lacks the command menu); default telegram. */
+  platform?: BotPlatform;
 }
 
 export function createBot(deps: BotDeps): Telegraf<BotContext> {
@@ -42,10 +45,14 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   bot.context.forms = forms;
   bot.context.commandMenu = deps.commandMenu;
   bot.context.deepLinkRoot = deps.deepLinkRoot ?? 'https://t.me';
+  const platform = deps.platform ?? 'telegram';
+  applyDialect(bot.telegram, platform);
 
   // Outermost: a child logger per update (no content, only ids), then one update per chat at a time.
   bot.use((ctx, next) => {
     ctx.log = deps.logger.child({ updateId: ctx.update.update_id });
+    // telegraf gives each update its own Telegram client; it speaks the dialect as bot.telegram does.
+    applyDialect(ctx.telegram, platform);
     return next();
   });
   bot.use(sequentialize(handlerTimeoutMs));

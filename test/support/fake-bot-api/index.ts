@@ -13,6 +13,7 @@
 export { FakeBotApi } from './server.js';
 export { FakeUser, type ShareContactOptions } from './user.js';
 export { ApiError, DESCRIPTIONS } from './errors.js';
+export { BALE_MISSING_METHODS } from './bale.js';
 export { MESSAGE_METHODS } from './methods.js';
 export { parseHtml, parseMarkdown, parseMarkdownV2, parseFormatted, type FormattedText } from './formatting.js';
 // Every public type of the fake (recorded calls, options, failures, waits) and UploadedFile.

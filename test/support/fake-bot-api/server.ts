@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BotCommand, BotCommandScope, Chat, Message, Update } from 'telegraf/types';
+import { BALE_MISSING_METHODS } from './bale.js';
 import { ApiError, defaultDescription, DESCRIPTIONS } from './errors.js';
 import { parseParams, writeJson } from './http.js';
 import { chatIdParam, createHandlers, jsonParam, MESSAGE_METHODS, type Handler, type HandlerContext, type Runtime } from './methods.js';
@@ -146,12 +147,14 @@ export class FakeBotApi {
       queue: this.queue,
       bot,
       strictChats: options.strictChats ?? false,
-      validateFormatting: options.validateFormatting ?? true,
+      // Bale takes no parse_mode: text is kept as sent, markup and all.
+      validateFormatting: options.dialect === 'bale' ? false : (options.validateFormatting ?? true),
       closing: this.closing.signal,
       webhook: { url: '' },
       settings: new Map(),
     };
     this.handlers = createHandlers(this.runtime);
+    if (options.dialect === 'bale') for (const name of BALE_MISSING_METHODS) delete this.handlers[name];
     for (const name of Object.keys(this.handlers)) this.methodNames.set(name.toLowerCase(), name);
   }
 

@@ -91,6 +91,12 @@ export interface FakeBotApiOptions {
   strictChats?: boolean;
   /** Validate parse_mode markup like Telegram does ("can't parse entities"). Default true. */
   validateFormatting?: boolean;
+  /**
+   * 'bale': answer as Bale (بله) does: no command-menu or bot-profile methods (404 "Not Found: method
+   * not found"), and parse_mode ignored, so any HTML markup a bot sends reaches the user as raw text.
+   * Default 'telegram'.
+   */
+  dialect?: 'telegram' | 'bale';
   /** update_id of the first enqueued update. */
   firstUpdateId?: number;
   /** Largest accepted request body in bytes (Telegram allows 50 MB uploads). */
