@@ -212,7 +212,10 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     a.sendText('۳');
     await reply(a, 'حداکثر ۲ نفر');
     a.pressButton('cenrol:count.2');
-    expect(text(await reply(a, 'ثبت‌نام شد'))).toContain('ظرفیت باقی‌مانده: ۱ نفر');
+    const enrolled = text(await reply(a, 'ثبت‌نام شد'));
+    expect(enrolled).toContain('ظرفیت باقی‌مانده: ۱ نفر');
+    // Two reminders, not one 26 hours before.
+    expect(enrolled).toContain('دو یادآوری می‌فرستیم: یکی یک روز پیش از آغاز و دیگری دو ساعت پیش از آغاز.');
 
     // ---- the head start ends: the others are told and may enrol
     clock.advance(24 * H);
@@ -249,7 +252,7 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
   });
 
   it('when two NGOs press for the last seat at the same moment, then exactly one gets it and the other is waitlisted and told', async () => {
-    const { managers, ngos } = await setup();
+    const { admin, managers, ngos } = await setup();
     const [x, y] = managers as [FakeUser, FakeUser];
     const { course } = await h.app.services.courses.create(BigInt(ADMIN), draft({ capacity: 1, perNgoLimit: 1 }));
 
@@ -258,6 +261,9 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
       user.pressButton(`crs_enrol:${course.id}`, messageIdOf(card));
       await reply(user, 'چند نفر از سازمان شما');
     }
+    // With a limit of 1 there is no range "from 1 to 1" to name.
+    x.sendText('۲');
+    expect(text(await reply(x, 'فقط ۱ نفر'))).toBe('هر سازمان فقط ۱ نفر می‌تواند در این دوره ثبت‌نام کند. لطفاً عدد ۱ را بفرستید.');
     // Both presses go out together: telegraf handles the two chats' updates concurrently.
     x.pressButton('cenrol:count.1');
     y.pressButton('cenrol:count.1');
@@ -284,6 +290,18 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     expect(results.filter((r) => r.status === 'WAITLISTED').map((r) => r.position).sort()).toEqual([1, 2, 3, 4, 5]);
     const stored = await enrolments(big.id);
     expect(stored.filter((r) => r.status === 'ENROLLED').reduce((s, r) => s + r.participants, 0)).toBe(3);
+
+    // The office edits the limit of the one-seat course: "only 1", not "from 1 to 1".
+    admin.sendCommand('course', String(course.id));
+    await reply(admin, 'ثبت‌نام‌شده');
+    admin.pressButtonByText('✏️ ویرایش');
+    await reply(admin, 'کدام بخش');
+    admin.pressButtonByText('سقف هر سازمان');
+    expect(text(await reply(admin, 'سقف تازه'))).toBe('سقف تازه هر سازمان را بنویسید (فقط ۱):');
+    admin.sendText('۲');
+    expect(text(await admin.waitForReply())).toBe('با ظرفیت ۱ نفر، سقف هر سازمان فقط ۱ نفر می‌تواند باشد.');
+    admin.sendText('۱');
+    await reply(admin, 'تغییر ثبت شد');
   });
 
   it('when the office reschedules and then cancels, then every enrolled and waiting NGO is told, and old buttons change nothing', async () => {
@@ -313,7 +331,10 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     admin.pressButtonByText('✏️ ویرایش');
     await reply(admin, 'کدام بخش');
     admin.pressButtonByText('ظرفیت');
-    await reply(admin, 'ظرفیت تازه');
+    // Adding seats moves the waitlist up in order; nobody is "replaced" or removed.
+    const askCapacity = text(await reply(admin, 'ظرفیت تازه'));
+    expect(askCapacity).toContain('اگر ظرفیت را بیشتر کنید، سازمان‌های فهرست انتظار به ترتیب نوبت در جای‌های تازه ثبت‌نام می‌شوند؛ کسی از فهرست کنار گذاشته نمی‌شود');
+    expect(askCapacity).not.toContain('جایگزین');
     admin.sendText('۰');
     expect(text(await admin.waitForReply())).toContain('ظرفیت صفر پذیرفته نیست');
     admin.sendText('۳');
@@ -447,7 +468,8 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     admin.sendCommand('course', String(course.id));
     const page = text(await reply(admin, 'میانگین امتیاز'));
     expect(page).toContain('میانگین امتیاز: ۴ از ۵ (۱ نظر)');
-    expect(page).toContain('کاش نمونه‌های بیشتری داشت');
+    // "(۴/۵)" would read as 4.5: the score is "۴ از ۵".
+    expect(page).toContain('💬 (۴ از ۵) کارگاه سودمندی بود؛ کاش نمونه‌های بیشتری داشت');
   });
 
   it('when an unapproved NGO or a closed course is involved, then the answers are clear and nothing changes', async () => {

@@ -82,7 +82,8 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     const due = await reply(admin, 'سه ماه پس از شروع');
     expect(String(due.text)).toContain('۱۴۰۵/۱۲/۰۱');
     admin.pressButtonByText('✅ پایان در ۱۴۰۵/۱۲/۰۱');
-    await reply(admin, 'یادآوری‌ها به طور پیش‌فرض');
+    // A reminder never lands on a day off: Fridays and official holidays are both named.
+    expect(String((await reply(admin, 'یادآوری‌ها به طور پیش‌فرض')).text)).toContain('به جمعه، تعطیلات رسمی یا ساعات استراحت بیفتد');
     admin.pressButtonByText('✅ یادآوری‌های پیش‌فرض');
     const summary = String((await reply(admin, 'پیش‌نمایش مهلت')).text);
     expect(summary).toContain('مبلغ مصوب: ۲۳۰٬۰۰۰٬۰۰۰ تومان');
@@ -254,6 +255,42 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     expect(reminders[1]).not.toContain(LATE);
     expect(texts(h, far!.managerId, REMINDER)).toHaveLength(2);
     expect(texts(h, done!.managerId, REMINDER)).toHaveLength(1);
+  });
+
+  it('when an admin types part of an NGO\'s name for a project, then the matching approved NGOs come as buttons and pressing one chooses it', async () => {
+    const {
+      ngos: [ngo],
+    } = await start({
+      ngos: [
+        { managerId: MANAGER, name: 'انجمن حامیان محیط\u200cزیست کرمان', status: 'APPROVED' },
+        { managerId: 2500, name: 'انجمن محیط زیست در انتظار', status: 'PENDING' },
+        { managerId: OTHER_MANAGER, name: 'کانون فرهنگی جوانان', status: 'APPROVED' },
+        ...Array.from({ length: 9 }, (_, i) => ({ managerId: 2600 + i, name: `انجمن نیکوکاری شماره ${toPersianDigits(i + 1)}`, status: 'APPROVED' as const })),
+      ],
+    });
+    const admin = h.api.user(ADMIN);
+    admin.sendCommand('new_deadline');
+    await reply(admin, 'نوع مهلت');
+    admin.pressButtonByText('📁 طرح مصوب یک سازمان (سه‌ماهه)');
+    expect(String((await reply(admin, 'شماره پیگیری')).text)).toContain('بخشی از نام سازمان مردم‌نهاد را بنویسید');
+
+    admin.sendText('ک');
+    await reply(admin, 'دست‌کم دو حرف از نام سازمان');
+    admin.sendText('سازمان ناموجود');
+    await reply(admin, 'هیچ سازمان تأییدشده‌ای با «سازمان ناموجود» در نام پیدا نشد');
+
+    // Typed with Arabic yeh and a space for the ZWNJ: still the same name; the pending NGO is not offered.
+    admin.sendText('محيط زيست');
+    const one = await reply(admin, 'سازمان مورد نظر را انتخاب کنید');
+    expect(inlineButtons(one).map((b) => b.text)).toEqual([`انجمن حامیان محیط\u200cزیست کرمان (کرمان) — شماره ${toPersianDigits(ngo.id)}`]);
+
+    // More than eight: the first eight, and a word to type more of the name.
+    admin.sendText('انجمن');
+    const many = await reply(admin, 'تنها ۸ سازمان نخست');
+    expect(inlineButtons(many)).toHaveLength(8);
+
+    admin.pressButton(inlineButtons(one)[0]!.callback_data!);
+    expect(String((await reply(admin, 'عنوان طرح مصوب')).text)).toContain('«<b>انجمن حامیان محیط\u200cزیست کرمان</b>»');
   });
 
   it('when input is wrong or the person may not act, then a clear Persian answer comes and nothing changes', async () => {

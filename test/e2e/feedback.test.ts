@@ -188,6 +188,8 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     const { member } = await setup();
     const ask = await untilAttachments(member, 'QUESTION', 'آیا مهلت گزارش سال ۱۴۰۵ تمدید می‌شود؟');
     expect(String(ask.text)).toContain('اگر پیوستی ندارید، «بدون پیوست، مرحله بعد» را بزنید.');
+    // With nothing attached there is no count to give: no "so far: 0".
+    expect(String(ask.text)).not.toContain('تاکنون');
     expect(replyLabels(ask)).toEqual(['⏭ بدون پیوست، مرحله بعد', '⬅️ بازگشت', '✖️ انصراف']);
     const mark = h.api.mark();
     member.sendText('⏭ بدون پیوست، مرحله بعد');
@@ -205,6 +207,21 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     expect(replyLabels(await reply(member, 'پیوست ۱ دریافت شد'))).toEqual([CONTINUE, '⬅️ بازگشت', '✖️ انصراف']);
     member.sendText(CONTINUE);
     expect(await replyText(member, SUMMARY)).toContain('پیوست‌ها: ۱');
+  });
+
+  it('when a member sends a photo before the text, then the attachment question counts it and points to "continue"', async () => {
+    const { member } = await setup();
+    member.sendCommand('feedback');
+    await replyText(member, 'نوع پیام خود را انتخاب کنید');
+    member.pressButtonByText(TYPE_BUTTONS.SUGGESTION);
+    await replyText(member, ASK_TEXT);
+    member.sendPhoto();
+    await replyText(member, 'اکنون متن پیام را بنویسید');
+    member.sendText('پیشنهاد برگزاری نمایشگاه');
+    const ask = await reply(member, 'اگر عکس یا فایل دیگری');
+    expect(String(ask.text)).toContain('(حداکثر ۱۰ پیوست؛ تاکنون ۱)');
+    expect(String(ask.text)).toContain('سپس «ادامه» را بزنید.');
+    expect(replyLabels(ask)).toEqual([CONTINUE, '⬅️ بازگشت', '✖️ انصراف']);
   });
 
   it('when a member attaches a photo and a document, then they are stored by file id and the admin receives the files themselves', async () => {

@@ -250,6 +250,24 @@ describe('the working mornings', () => {
     }
   });
 
+  it('when an official holiday comes between, then the inbox does not flag an item overdue over it', async () => {
+    // Sunday 1405/09/08 a holiday, put back after the test (reference data the harness checks).
+    const sunday = new Date('2026-11-29T00:00:00Z');
+    await h.prisma.holiday.create({ data: { date: sunday, name: 'تعطیل اضطراری' } });
+    try {
+      h.clock.set(tehran(4));
+      const { id } = await submit(MEMBER, 'QUESTION');
+      const overdue = async (at: Date) => {
+        h.clock.set(at);
+        return (await service.inbox(PROVINCE, { status: 'open' }, 0, 10)).items.find((i) => i.id === id)?.overdue;
+      };
+      expect(await overdue(tehran(8, 15))).toBe(false); // Thursday and Saturday only: Friday and the holiday do not count
+      expect(await overdue(tehran(9, 15))).toBe(true); // Monday: the third working day
+    } finally {
+      await h.prisma.holiday.delete({ where: { date: sunday } });
+    }
+  });
+
   it('when an admin chooses the digest, then only complaints reach them at once, and the next working morning brings them one digest of the rest', async () => {
     await service.setDigest(PROVINCE_2, true);
     expect(await service.digestSetting(PROVINCE_2)).toBe(true);

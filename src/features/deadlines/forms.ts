@@ -8,14 +8,14 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import type { BotContext } from '../../platform/bot/context.js';
 import { end, FormRunner, goto, stay, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { dropButtons, editOrSend, refusalText, rowsOf, staleButton } from '../../platform/bot/ui.js';
+import { dropButtons, editOrSend, refusalText, rowsOf, shorten, staleButton } from '../../platform/bot/ui.js';
 import { AppError } from '../../platform/errors.js';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import { jalaliToDate, parseJalaliDate, parseTime, startOfTehranDay, type JalaliDate, type TimeOfDay } from '../../platform/text/jalali.js';
-import { normalizeInput, validateText } from '../../platform/text/persian-text.js';
+import { foldForCompare, normalizeInput, validateText } from '../../platform/text/persian-text.js';
 import { staffOnly } from '../staff/index.js';
 import { mainMenu } from '../start/index.js';
-import type { DeadlineAudience } from './service.js';
+import { NGO_MATCHES_MAX, type DeadlineAudience } from './service.js';
 import { defaultProjectDueDate, endOfTehranDay, parseReminderDays, parseTomanAmount, DEFAULT_REMINDER_DAYS } from './rules.js';
 import { summaryText } from './screens.js';
 
@@ -74,6 +74,34 @@ const kindStep: Step = {
   },
 };
 
+/** The NGO chosen by number (typed, or pressed under a name search): it must be one a project can be recorded for. */
+async function chooseNgo(ctx: BotContext, id: number, data: NewDeadlineData): Promise<StepOutcome> {
+  try {
+    const ngo = await ctx.services.deadlines.projectNgo(ctx.user.id, id);
+    data.ngoId = ngo.id;
+    data.ngoName = ngo.name;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await ctx.reply(refusalText(ctx, err));
+    return stay;
+  }
+  return goto('title');
+}
+
+/** Part of a name: the approved NGOs holding it, as buttons (up to NGO_MATCHES_MAX). */
+async function offerNgos(ctx: BotContext, query: string): Promise<StepOutcome> {
+  if ([...foldForCompare(query).replace(/\s/g, '')].length < 2) return refuse(ctx, 'deadlines.form.errors.ngo_query');
+  const { ngos, more } = await ctx.services.deadlines.findProjectNgos(ctx.user.id, query);
+  if (ngos.length === 0) {
+    await ctx.reply(ctx.t('deadlines.form.ngo_no_match', { query: shorten(normalizeInput(query), 50) }));
+    return stay;
+  }
+  const buttons = ngos.map((n) => [button(ctx.t('deadlines.form.ngo_button', { name: shorten(n.name, 40), county: n.county, id: ctx.fmt.digits(n.id) }), 'ngo', String(n.id))]);
+  const text = more ? ctx.t('deadlines.form.ngo_matches_more', { n: ctx.fmt.digits(NGO_MATCHES_MAX) }) : ctx.t('deadlines.form.ngo_matches');
+  await ctx.reply(text, Markup.inlineKeyboard(buttons));
+  return stay;
+}
+
 const ngoStep: Step = {
   id: 'ngo',
   ask: async (ctx) => {
@@ -81,17 +109,14 @@ const ngoStep: Step = {
   },
   onText: async (ctx, text, data) => {
     const id = normalizeInput(text).replace(/^#/, '');
-    if (!ID.test(id)) return refuse(ctx, 'deadlines.form.errors.ngo_id');
-    try {
-      const ngo = await ctx.services.deadlines.projectNgo(ctx.user.id, Number(id));
-      data.ngoId = ngo.id;
-      data.ngoName = ngo.name;
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      await ctx.reply(refusalText(ctx, err));
-      return stay;
-    }
-    return goto('title');
+    return ID.test(id) ? chooseNgo(ctx, Number(id), data) : offerNgos(ctx, text);
+  },
+  onCallback: async (ctx, arg, data) => {
+    if (!ID.test(arg)) return stay;
+    const outcome = await chooseNgo(ctx, Number(arg), data);
+    // A refused choice leaves the other buttons to press.
+    if (outcome !== stay) await dropButtons(ctx);
+    return outcome;
   },
 };
 

@@ -129,7 +129,10 @@ function attachKeyboard(ctx: BotContext, data: FeedbackFormData) {
 const attachStep: FormStep<FeedbackFormData> = {
   id: 'attach',
   async ask(ctx, data) {
-    await ctx.reply(ctx.t('feedback.form.ask_attachments', { max: ctx.fmt.digits(FEEDBACK_LIMITS.attachmentsMax), n: ctx.fmt.digits(data.attachments?.length ?? 0) }), {
+    // "So far: 0" says nothing; the count is named only once something is attached.
+    const n = data.attachments?.length ?? 0;
+    const key = n === 0 ? 'feedback.form.ask_attachments' : 'feedback.form.ask_more_attachments';
+    await ctx.reply(ctx.t(key, { max: ctx.fmt.digits(FEEDBACK_LIMITS.attachmentsMax), n: ctx.fmt.digits(n) }), {
       parse_mode: 'HTML',
       ...attachKeyboard(ctx, data),
     });

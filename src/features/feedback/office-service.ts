@@ -6,6 +6,7 @@
 import type { Prisma } from '../../platform/db/generated/client.js';
 import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
+import { loadHolidays } from '../staff/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { fullName, languageOf, scopeOf, type UseCaseDeps } from './access.js';
 import { assignedNotice, senderNotice, readerFor, type SenderEvent } from './notices.js';
@@ -51,6 +52,8 @@ export function createOfficeFeedback({ prisma, outbox, translator, clock, access
         prisma.feedbackItem.findMany({ where, orderBy, skip: page * pageSize, take: pageSize, include: { ngo: { include: { county: true } } } }),
       ]);
       const names = await access.namesOf(rows.flatMap((r) => (r.assignedTo !== null ? [r.assignedTo] : [])));
+      // The same working days as the daily reminder: an item is not "overdue" over an official holiday.
+      const holidays = await loadHolidays(prisma);
       return {
         total,
         countyScoped: admin.role === 'COUNTY_ADMIN',
@@ -62,7 +65,7 @@ export function createOfficeFeedback({ prisma, outbox, translator, clock, access
           anonymous: r.anonymous,
           ngo: r.anonymous || !r.ngo ? null : { name: r.ngo.name, county: r.ngo.county.name },
           assignee: r.assignedTo !== null ? (names.get(r.assignedTo) ?? String(r.assignedTo)) : null,
-          overdue: r.status === 'RECEIVED' && r.waitingSince !== null && isOverdue(r.waitingSince, now, reminderDays),
+          overdue: r.status === 'RECEIVED' && r.waitingSince !== null && isOverdue(r.waitingSince, now, reminderDays, holidays),
         })),
       };
     },

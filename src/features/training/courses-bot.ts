@@ -125,12 +125,17 @@ const countStep: FormStep<EnrolData> = {
   onText: async (ctx, text, data) => {
     const n = parseCount(text, 1, data.limit);
     if (!n.ok) {
-      await ctx.reply(ctx.t('courses.errors.over_limit', { limit: ctx.fmt.digits(data.limit) }));
+      await ctx.reply(overLimitText(ctx, data.limit));
       return stay;
     }
     return enrolWith(ctx, data.courseId, n.value);
   },
 };
+
+/** A number outside 1..limit; with a limit of 1 there is no range to name, only the one number. */
+function overLimitText(ctx: BotContext, limit: number): string {
+  return limit === 1 ? ctx.t('courses.errors.over_limit_only') : ctx.t('courses.errors.over_limit', { limit: ctx.fmt.digits(limit) });
+}
 
 async function enrolWith(ctx: BotContext, courseId: number, participants: number) {
   let result;
@@ -139,7 +144,9 @@ async function enrolWith(ctx: BotContext, courseId: number, participants: number
   } catch (err) {
     // Too many people: another number fixes it. Anything else (closed, cancelled, full...) ends the form.
     const retry = err instanceof AppError && (err.code === 'courses.errors.over_limit' || err.code === 'courses.errors.participants_range');
-    await replyRefusal(ctx, err, { endForm: !retry });
+    const limit = err instanceof AppError && err.code === 'courses.errors.over_limit' ? Number(err.params.limit) : NaN;
+    if (Number.isInteger(limit)) await ctx.reply(overLimitText(ctx, limit));
+    else await replyRefusal(ctx, err, { endForm: !retry });
     return retry ? stay : end;
   }
   await ctx.reply(enrolOutcome(ctx, result, participants), { parse_mode: 'HTML', ...mainMenu(ctx) });

@@ -65,9 +65,15 @@ export function limitParams(ctx: BotContext, capacity: number): Record<string, s
     description_max: digits(COURSE_DESCRIPTION_MAX),
     capacity_max: digits(MAX_CAPACITY),
     capacity: digits(capacity),
+    limit_range: oneToMax(ctx, capacity),
     duration_min: digits(DURATION_LIMITS.min),
     duration_max: digits(DURATION_LIMITS.max),
   };
+}
+
+/** 'from 1 to n' as a question or refusal says it; when n is 1 there is no range, only the one number. */
+export function oneToMax(ctx: BotContext, max: number): string {
+  return max === 1 ? ctx.t('courses.range.only') : ctx.t('courses.range.span', { max: ctx.fmt.digits(max) });
 }
 
 /** A question answered by typing: asked with its bounds, refused with them, stored through `store`. */
