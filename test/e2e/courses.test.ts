@@ -333,7 +333,7 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     admin.pressButtonByText('ظرفیت');
     // Adding seats moves the waitlist up in order; nobody is "replaced" or removed.
     const askCapacity = text(await reply(admin, 'ظرفیت تازه'));
-    expect(askCapacity).toContain('اگر ظرفیت را بیشتر کنید، سازمان‌های فهرست انتظار به ترتیب نوبت در جای‌های تازه ثبت‌نام می‌شوند؛ کسی از فهرست کنار گذاشته نمی‌شود');
+    expect(askCapacity).toContain('اگر ظرفیت را بیشتر کنید، سازمان‌های فهرست انتظار به ترتیب نوبت در جاهای تازه ثبت‌نام می‌شوند؛ کسی از فهرست کنار گذاشته نمی‌شود');
     expect(askCapacity).not.toContain('جایگزین');
     admin.sendText('۰');
     expect(text(await admin.waitForReply())).toContain('ظرفیت صفر پذیرفته نیست');
