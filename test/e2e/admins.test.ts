@@ -35,7 +35,7 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
 
     const notice = await h.api.waitForMessage(STAFF, (c) => String(c.params.text).includes('تعیین شدید'));
     expect(notice.params.text).toBe(
-      'شما به‌عنوان کارشناس شهرستان کرمان در سامانه همکاری سازمان‌های مردم‌نهاد تعیین شدید. برای دیدن فرمان‌ها /help را بفرستید.',
+      'شما به‌عنوان کارشناس شهرستان کرمان در سامانه همکاری سازمان‌های مردم‌نهاد تعیین شدید. برای دیدن فرمان‌ها \u200E/help را بفرستید.',
     );
     const admin = await h.db.prisma.admin.findUnique({ where: { userId: BigInt(STAFF) }, include: { county: true } });
     expect(admin).toMatchObject({ role: 'COUNTY_ADMIN', county: { name: 'کرمان' } });
@@ -67,7 +67,7 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     boss.sendCommand('add_admin', 'abc province');
     expect(String((await boss.waitForReply()).params.text)).toContain('روش استفاده');
     boss.sendCommand('add_admin', '99999 province');
-    expect((await boss.waitForReply()).params.text).toBe('کاربری با این شناسه هنوز ربات را آغاز نکرده است. از او بخواهید ابتدا /start را بفرستد.');
+    expect((await boss.waitForReply()).params.text).toBe('کاربری با این شناسه هنوز ربات را آغاز نکرده است. از او بخواهید ابتدا \u200E/start را بفرستد.');
     h.api.user(STAFF, { first_name: 'X' }).sendCommand('start');
     await h.api.waitForMessage(STAFF);
     boss.sendCommand('add_admin', `${STAFF} county <b>آتلانتیس</b>`);

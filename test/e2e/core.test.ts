@@ -186,7 +186,7 @@ describe.each(smokeStorageModes())('bot core (%s storage)', (mode) => {
     const user = h.api.user(MEMBER, { first_name: 'مریم' });
     user.sendCommand('start');
     const welcome = String((await user.waitForReply()).params.text);
-    expect(welcome).toContain('اگر مدیر یک سازمان مردم‌نهاد هستید، سازمان خود را با فرمان /register ثبت کنید.');
+    expect(welcome).toContain('اگر مدیر یک سازمان مردم‌نهاد هستید، سازمان خود را با فرمان \u200E/register ثبت کنید.');
     expect(welcome).toContain('اگر عضو سازمانی هستید، لینک دعوت را از مدیر سازمان بخواهید و آن را باز کنید.');
     // The chat's own menu is set just after the welcome.
     await expect.poll(() => h.api.commands({ scope: { type: 'chat', chat_id: MEMBER } })?.map((c) => c.command) ?? []).toContain('register');

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import type { CourseDraft } from '../../src/features/training/index.js';
 import { e2eStorageMode } from '../support/database.js';
-import { inlineLabels, messageIdOf, reply } from '../support/conversation.js';
+import { inlineLabels, messageIdOf, reply, t } from '../support/conversation.js';
 import { courseDraft } from '../support/course-fixtures.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startOffice, testClock, type TestClock } from '../support/fixtures.js';
@@ -153,7 +153,7 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     await reply(admin, 'ساعت آغاز');
     admin.sendText('۸:۰۰');
     expect(text(await admin.waitForReply())).toBe('زمان آغاز دوره باید در آینده باشد.');
-    admin.sendText('⬅️ بازگشت');
+    admin.sendText(t('forms.back'));
     await reply(admin, 'تاریخ آغاز');
     admin.sendText('۱۴۰۵/۰۹/۰۴');
     await reply(admin, 'ساعت آغاز');

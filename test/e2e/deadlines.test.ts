@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toPersianDigits } from '../../src/platform/text/persian-text.js';
 import { e2eStorageMode } from '../support/database.js';
-import { inlineButtons, reply } from '../support/conversation.js';
+import { inlineButtons, reply, t } from '../support/conversation.js';
 import { startOffice, testClock, type Office, type OfficeOptions, type TestClock } from '../support/fixtures.js';
 import type { Harness } from '../support/harness.js';
 import type { AudienceNgoSpec } from '../support/ngo-audience.js';
@@ -463,7 +463,7 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     const audience = String((await reply(officer, 'سازمان‌های مشمول این مهلت')).text);
     expect(audience).toContain('تنها برای سازمان‌های شهرستان شما');
     expect(audience).toContain('تعداد سازمان‌ها: <b>۲</b>');
-    officer.pressButtonByText('➡️ ادامه');
+    officer.pressButtonByText(t('deadlines.form.continue_button'));
     await reply(officer, 'تاریخ پایان مهلت');
     officer.sendText('۱۴۰۵/۰۹/۰۱');
     await reply(officer, 'ساعت پایان مهلت');

@@ -12,7 +12,7 @@ import { splitText, type FeedbackType } from '../../src/features/feedback/rules.
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { toAsciiDigits, toPersianDigits } from '../../src/platform/text/persian-text.js';
 import { e2eStorageMode } from '../support/database.js';
-import { answerTo, inlineButtons, NOT_ADMIN, reply, replyLabels, replyText } from '../support/conversation.js';
+import { answerTo, inlineButtons, NOT_ADMIN, reply, replyLabels, replyText, t } from '../support/conversation.js';
 import type { FakeUser, RecordedCall } from '../support/fake-bot-api/index.js';
 import { startOffice, testClock, type TestClock } from '../support/fixtures.js';
 import type { Harness } from '../support/harness.js';
@@ -35,7 +35,7 @@ const TYPE_NAMES: Record<FeedbackType, string> = { SUGGESTION: 'پیشنهاد',
 const ASK_TEXT = 'خود را بنویسید';
 const ASK_ATTACHMENTS = 'اگر عکس یا فایلی';
 const SUMMARY = 'پیش از ارسال';
-const CONTINUE = '➡️ ادامه';
+const CONTINUE = t('feedback.form.continue');
 const SEND_NAMED = '📨 ارسال با نام من';
 const SEND_ANONYMOUS = '🕶 ارسال بدون نام';
 const FOLLOW_UP = '➕ افزودن پیام تکمیلی';
@@ -190,7 +190,7 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     expect(String(ask.text)).toContain('اگر پیوستی ندارید، «بدون پیوست، مرحله بعد» را بزنید.');
     // With nothing attached there is no count to give: no "so far: 0".
     expect(String(ask.text)).not.toContain('تاکنون');
-    expect(replyLabels(ask)).toEqual(['⏭ بدون پیوست، مرحله بعد', '⬅️ بازگشت', '✖️ انصراف']);
+    expect(replyLabels(ask)).toEqual(['⏭ بدون پیوست، مرحله بعد', t('forms.back'), '✖️ انصراف']);
     const mark = h.api.mark();
     member.sendText('⏭ بدون پیوست، مرحله بعد');
     const summary = await replyText(member, SUMMARY);
@@ -204,7 +204,7 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     const { member } = await setup();
     await untilAttachments(member, 'SUGGESTION', 'پیشنهاد برگزاری نمایشگاه');
     member.sendPhoto();
-    expect(replyLabels(await reply(member, 'پیوست ۱ دریافت شد'))).toEqual([CONTINUE, '⬅️ بازگشت', '✖️ انصراف']);
+    expect(replyLabels(await reply(member, 'پیوست ۱ دریافت شد'))).toEqual([CONTINUE, t('forms.back'), '✖️ انصراف']);
     member.sendText(CONTINUE);
     expect(await replyText(member, SUMMARY)).toContain('پیوست‌ها: ۱');
   });
@@ -221,7 +221,7 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     const ask = await reply(member, 'اگر عکس یا فایل دیگری');
     expect(String(ask.text)).toContain('(حداکثر ۱۰ پیوست؛ تاکنون ۱)');
     expect(String(ask.text)).toContain('سپس «ادامه» را بزنید.');
-    expect(replyLabels(ask)).toEqual([CONTINUE, '⬅️ بازگشت', '✖️ انصراف']);
+    expect(replyLabels(ask)).toEqual([CONTINUE, t('forms.back'), '✖️ انصراف']);
   });
 
   it('when a member attaches a photo and a document, then they are stored by file id and the admin receives the files themselves', async () => {
@@ -348,7 +348,7 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     const shown = inlineButtons(first).filter((b) => b.callback_data?.startsWith('fbi_v:'));
     expect(shown.map((b) => b.callback_data)).toEqual(ids.slice(0, 5).map((id) => `fbi_v:${id}`));
 
-    let press = admin.pressButtonByText('بعدی ▶️');
+    let press = admin.pressButtonByText(t('feedback.next_page'));
     let page = await h.api.waitForCall('editMessageText', (c) => c.chatId === ADMIN, { after: press.mark });
     expect(inlineButtons(page).filter((b) => b.callback_data?.startsWith('fbi_v:')).map((b) => b.callback_data)).toEqual([`fbi_v:${ids[5]}`]);
 
@@ -497,7 +497,7 @@ describe(`feedback (${e2eStorageMode()} storage)`, () => {
     member.sendCommand('feedback');
     const refused = await member.waitForReply();
     expect(String(refused.text)).toBe(
-      'شما امروز ۵ پیام فرستاده‌اید که بیشترین تعداد مجاز در یک روز است. از توجه شما سپاسگزاریم؛ لطفاً فردا دوباره اقدام کنید. برای افزودن توضیح به پیام‌های پیشین، از /my_feedback پیام تکمیلی بفرستید.',
+      'شما امروز ۵ پیام فرستاده‌اید که بیشترین تعداد مجاز در یک روز است. از توجه شما سپاسگزاریم؛ لطفاً فردا دوباره اقدام کنید. برای افزودن توضیح به پیام‌های پیشین، از \u200E/my_feedback پیام تکمیلی بفرستید.',
     );
     await expect(submit(MEMBER, 'SUGGESTION', 'ششمی')).rejects.toMatchObject({ code: 'feedback.errors.daily_limit' });
     expect(await h.db.prisma.feedbackItem.count()).toBe(5);

@@ -45,7 +45,7 @@ describe(`official holidays (${e2eStorageMode()} storage)`, () => {
       boss.sendCommand('remove_holiday', '۱۴۰۵/۰۹/۰۸');
       expect((await boss.waitForReply()).params.text).toBe('۱۴۰۵/۰۹/۰۸ («تعطیل به مناسبت آلودگی هوا») از فهرست تعطیلات رسمی حذف شد.');
       boss.sendCommand('remove_holiday', '۱۴۰۵/۰۹/۰۸');
-      expect((await boss.waitForReply()).params.text).toBe('برای این روز تعطیل رسمی ثبت نشده است. فهرست را با /holidays ببینید.');
+      expect((await boss.waitForReply()).params.text).toBe('برای این روز تعطیل رسمی ثبت نشده است. فهرست را با \u200E/holidays ببینید.');
       boss.sendCommand('add_holiday', '1405/12/30 روز نبوده');
       expect((await boss.waitForReply()).params.text).toBe('این روز در آن ماه وجود ندارد.');
       boss.sendCommand('add_holiday', '');

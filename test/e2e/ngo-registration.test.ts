@@ -90,7 +90,7 @@ describe(`NGO registration (${e2eStorageMode()} storage)`, () => {
     // The county question is edited to show the choice, and its buttons go.
     const countyEdit = h.api.lastCall('editMessageText');
     expect(countyEdit?.text).toContain('✅ کرمان');
-    expect(replyLabels(year)).toEqual(['⏭ گذر از این مرحله', '⬅️ بازگشت', '✖️ انصراف']);
+    expect(replyLabels(year)).toEqual(['⏭ گذر از این مرحله', t('forms.back'), '✖️ انصراف']);
 
     expect((await say(user, '۱۳۹۸')).text).toBe(t('ngo.form.ask_member_count'));
     // Arabic-Indic digits are read as digits too.

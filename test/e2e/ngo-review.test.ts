@@ -116,7 +116,7 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
 
     const told = await h.api.waitForMessage(MANAGER, (c) => String(c.text).includes('تأیید نشد'));
     expect(told.params.text).toBe(
-      `درخواست ثبت‌نام سازمان «کانون فرهنگی نگاه» تأیید نشد.\nدلیل: ${reason}\nمی‌توانید با /profile اطلاعات را اصلاح کنید تا درخواست دوباره بررسی شود.`,
+      `درخواست ثبت‌نام سازمان «کانون فرهنگی نگاه» تأیید نشد.\nدلیل: ${reason}\nمی‌توانید با \u200E/profile اطلاعات را اصلاح کنید تا درخواست دوباره بررسی شود.`,
     );
     expect(await h.db.prisma.ngo.findUnique({ where: { id: ngo.id } })).toMatchObject({ status: 'REJECTED', statusReason: reason });
     const audit = await h.db.prisma.auditLog.findFirst({ where: { action: 'ngo.rejected' } });
@@ -325,7 +325,7 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
     const ngo = await createNgo(h.db, { managerId: MANAGER, managerFirstName: 'زهرا', name: 'انجمن یاوران سلامت', status: 'APPROVED' });
 
     admin.sendCommand('ngo', 'abc');
-    expect((await admin.waitForReply()).params).toMatchObject({ parse_mode: 'HTML', text: 'روش استفاده: <code>/ngo شماره‌پیگیری</code>' });
+    expect((await admin.waitForReply()).params).toMatchObject({ parse_mode: 'HTML', text: 'روش استفاده: \u200E<code>/ngo شماره‌پیگیری</code>' });
     admin.sendCommand('ngo', '999999');
     expect((await admin.waitForReply()).params.text).toBe('این سازمان پیدا نشد.');
 

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
+import { markRtl, markValues } from './bidi.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -53,11 +54,20 @@ export function createTranslator(): Translator {
     interpolation: { escapeValue: false },
     returnNull: false,
   });
-  const fixedByLang = new Map(LANGUAGES.map((lang) => [lang, instance.getFixedT(lang)]));
+  const rawByLang = new Map(LANGUAGES.map((lang) => [lang, instance.getFixedT(lang)]));
+  // Persian results get their direction marks here, in one place, so every text made through t() reads
+  // right in a right-to-left client (see bidi.ts); English is left as it is.
+  const translate = (lang: Language, key: string | string[], options?: Record<string, unknown>): string =>
+    lang === 'fa'
+      ? markRtl(rawByLang.get(lang)!(key, markValues(options) ?? {}) as string)
+      : (rawByLang.get(lang)!(key, options ?? {}) as string);
+  const fixedByLang = new Map(
+    LANGUAGES.map((lang) => [lang, ((key: string | string[], options?: Record<string, unknown>) => translate(lang, key, options)) as unknown as TFunction]),
+  );
   return {
-    t: (lang, key, options) => fixedByLang.get(lang)!(key, options ?? {}) as string,
+    t: (lang, key, options) => translate(lang, key, options),
     fixed: (lang) => fixedByLang.get(lang)!,
-    all: (key) => LANGUAGES.map((lang) => fixedByLang.get(lang)!(key) as string),
+    all: (key) => LANGUAGES.map((lang) => translate(lang, key)),
   };
 }
 

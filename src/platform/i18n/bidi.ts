@@ -1,0 +1,93 @@
+/**
+ * Direction marks for Persian output, so mixed Persian/Latin text reads right under the Unicode bidi
+ * algorithm that Telegram clients apply: without them "/help" mid-sentence shows as "help/", a URL as
+ * "//:https", and a line that starts with a command or a Latin name flips to left-to-right.
+ * Applied once, in the translator, to every Persian text made through t().
+ */
+export const LRM = '\u200E';
+export const RLM = '\u200F';
+export const LRI = '\u2066';
+export const FSI = '\u2068';
+export const PDI = '\u2069';
+
+// Private-use marks put around interpolated values before i18next runs, so that after interpolation we
+// still know where each value sits; they never leave this module.
+const VALUE_OPEN = '\uE000';
+const VALUE_CLOSE = '\uE001';
+
+const RTL_LETTER = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+const hasLtrLetter = (value: string) => [...value].some((ch) => /\p{L}/u.test(ch) && !RTL_LETTER.test(ch));
+
+// i18next options that steer the lookup rather than being put into the text.
+const CONTROL_OPTIONS = new Set(['lng', 'lngs', 'ns', 'context', 'count', 'ordinal', 'defaultValue', 'replace', 'interpolation', 'returnObjects', 'keySeparator', 'nsSeparator']);
+
+/**
+ * Marks each one-line, tag-free string value that holds a left-to-right letter (a Latin name, typed text)
+ * so that markRtl can isolate it where it starts a line; a Persian-only value or a number cannot flip a
+ * right-to-left line, so it is left without marks.
+ */
+export function markValues(options: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!options) return options;
+  const marked: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    const isPlainValue = typeof value === 'string' && value !== '' && !CONTROL_OPTIONS.has(name) && !/[\n<]/.test(value) && hasLtrLetter(value);
+    marked[name] = isPlainValue ? `${VALUE_OPEN}${value}${VALUE_CLOSE}` : value;
+  }
+  return marked;
+}
+
+const VALUE_MARKS = /[\uE000\uE001]/g;
+
+/** The direction of the first strong character of a line as a reader's client sees it (tags are not shown). */
+function firstStrong(line: string): 'L' | 'R' | null {
+  const shown = line.replace(/<[^>]*>/g, '').replace(/&[a-z]+;/g, '');
+  for (const ch of shown) {
+    if (ch === RLM || RTL_LETTER.test(ch)) return 'R';
+    if (ch === LRM || /\p{L}/u.test(ch)) return 'L';
+  }
+  return null;
+}
+
+/** Values inside an HTML attribute or <code> are copied or followed as they are: no marks there. */
+function unmarkWhereCopied(text: string): string {
+  return text
+    .replace(/(\w+=")([^"]*)(")/g, (_m, open: string, value: string, close: string) => open + value.replace(VALUE_MARKS, '') + close)
+    .replace(/<code>([\s\S]*?)<\/code>/g, (_m, inner: string) => `<code>${inner.replace(VALUE_MARKS, '')}</code>`);
+}
+
+/** A value at the start of a line (after any opening tags) is isolated so it cannot set the line's direction. */
+function isolateLineStartValues(text: string): string {
+  return text
+    .replace(/(^|\n)((?:<[^/>][^>]*>)*)\uE000([^\uE000\uE001]*)\uE001/g, (_m, start: string, tags: string, value: string) => `${start}${tags}${FSI}${value}${PDI}`)
+    .replace(VALUE_MARKS, '');
+}
+
+/** URLs read left to right inside an isolate; not inside an attribute value (an href). */
+function isolateUrls(text: string): string {
+  return text.replace(/https?:\/\/[^\s<>"'«»\u2066-\u2069]*/g, (url: string, offset: number) => {
+    const before = text.slice(Math.max(0, offset - 2), offset);
+    if (before === '="' || before === "='" || before.endsWith(LRI)) return url;
+    const trail = /[.,،؛:;!?)\]]+$/.exec(url)?.[0] ?? '';
+    return `${LRI}${url.slice(0, url.length - trail.length)}${PDI}${trail}`;
+  });
+}
+
+/** An LRM before each /command keeps its slash on its left; before <code> when the command is in one. */
+function markCommands(text: string): string {
+  return text.replace(/(<code>)?(?<![\p{L}\p{N}/:;._\-<\u200E])\/(?=[A-Za-z])/gu, (match: string, code: string | undefined, offset: number) =>
+    code && text[offset - 1] === LRM ? match : `${LRM}${match}`,
+  );
+}
+
+/** A line with Persian in it whose first strong character is left-to-right starts with an RLM. */
+function anchorLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (RTL_LETTER.test(line) && firstStrong(line) === 'L' ? RLM + line : line))
+    .join('\n');
+}
+
+/** Persian text (after interpolation of values marked by markValues) with the direction marks it needs. */
+export function markRtl(text: string): string {
+  return anchorLines(markCommands(isolateUrls(isolateLineStartValues(unmarkWhereCopied(text)))));
+}
