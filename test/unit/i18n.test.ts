@@ -119,6 +119,22 @@ describe('createTranslator', () => {
     expect(translator.t('en', 'deadlines.form.created', { count: 1, n: '1', id: '7', title: 'R' })).toBe('✅ Deadline 7 (“R”) was recorded for one NGO, and it was told.');
   });
 
+  it('when a course is published for or cancelled with none, one or several NGOs, then no sentence says «۰ سازمان»', () => {
+    const translator = createTranslator();
+    const published = (count: number) =>
+      translator.t('fa', 'courses.form.published', { count, later: String(count), id: '۳', title: 'کارگاه' });
+    expect(published(0)).toContain('هنوز هیچ سازمانی مشمول این دوره نیست');
+    expect(published(1)).toContain('به یک سازمان مشمول اطلاع داده می‌شود');
+    expect(published(4)).toContain('به 4 سازمان مشمول');
+    const cancelled = (count: number) => translator.t('fa', 'courses.cancel.done', { count, n: String(count), title: 'کارگاه' });
+    expect(cancelled(0)).toContain('هیچ سازمانی در آن ثبت‌نام نکرده');
+    expect(cancelled(1)).toContain('به یک سازمان اطلاع داده می‌شود');
+    expect(cancelled(2)).toContain('به 2 سازمان اطلاع داده می‌شود');
+    // A text without plural forms is still found when a count is given.
+    expect(translator.t('fa', 'courses.form.published_head_start', { count: 0, id: '۳', title: 'کارگاه', first: '۰', later: '۰', until: 'فردا' })).toContain('منتشر شد');
+    for (const lang of ['fa', 'en'] as const) expect(translator.t(lang, 'courses.cancel.done', { count: 0, n: '0', title: 'x' })).not.toMatch(/[0۰] (سازمان|NGOs)/);
+  });
+
   const translator = createTranslator();
 
   it('when a Persian text has a placeholder, then the value is put in', () => {

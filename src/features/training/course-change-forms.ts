@@ -174,7 +174,7 @@ const cancelSteps: FormStep<CancelData>[] = [
       }
       try {
         const { course, told } = await ctx.services.courses.cancelCourse(ctx.user.id, data.courseId, data.reason ?? '');
-        await ctx.reply(ctx.t('courses.cancel.done', { title: escapeHtml(course.title), n: ctx.fmt.digits(told) }), { parse_mode: 'HTML', ...mainMenu(ctx) });
+        await ctx.reply(ctx.t('courses.cancel.done', { title: escapeHtml(course.title), n: ctx.fmt.digits(told), count: told }), { parse_mode: 'HTML', ...mainMenu(ctx) });
       } catch (err) {
         await replyRefusal(ctx, err, { endForm: true });
       }

@@ -293,7 +293,7 @@ async function publish(ctx: BotContext, data: NewCourseData): Promise<StepOutcom
     const key = course.headStartUntil ? 'courses.form.published_head_start' : 'courses.form.published';
     const { digits } = ctx.fmt;
     const until = course.headStartUntil ? ctx.fmt.when(course.headStartUntil) : '';
-    await ctx.reply(ctx.t(key, { id: digits(course.id), title: escapeHtml(course.title), first: digits(first), later: digits(later), until }), { parse_mode: 'HTML', ...mainMenu(ctx) });
+    await ctx.reply(ctx.t(key, { id: digits(course.id), title: escapeHtml(course.title), first: digits(first), later: digits(later), until, count: later }), { parse_mode: 'HTML', ...mainMenu(ctx) });
     return end;
   } catch (err) {
     // Time went by while the form was open: the dates are asked again.
