@@ -73,7 +73,7 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     boss.sendCommand('add_admin', `${STAFF} county <b>آتلانتیس</b>`);
     // What the user typed is shown as typed: escaped, never interpreted as formatting.
     const unknown = await boss.waitForReply();
-    expect(unknown.params).toMatchObject({ parse_mode: 'HTML', text: 'شهرستانی با نام «&lt;b&gt;آتلانتیس&lt;/b&gt;» در فهرست نیست.' });
+    expect(unknown.params).toMatchObject({ parse_mode: 'HTML', text: 'شهرستانی با نام «\u2068&lt;b&gt;آتلانتیس&lt;/b&gt;\u2069» در فهرست نیست.' });
     boss.sendCommand('remove_admin', String(SUPER));
     expect((await boss.waitForReply()).params.text).toBe('نمی‌توانید خودتان را حذف کنید.');
     expect(await h.db.prisma.admin.count()).toBe(1);

@@ -36,9 +36,9 @@ describe(`official holidays (${e2eStorageMode()} storage)`, () => {
       expect(list).toContain('مانند جمعه‌ها روز کاری نیستند');
 
       boss.sendCommand('add_holiday', '۱۴۰۵/۰۹/۰۸ تعطیل <b>اضطراری</b>');
-      expect((await boss.waitForReply()).params).toMatchObject({ parse_mode: 'HTML', text: '۱۴۰۵/۰۹/۰۸ با نام «تعطیل &lt;b&gt;اضطراری&lt;/b&gt;» به تعطیلات رسمی افزوده شد.' });
+      expect((await boss.waitForReply()).params).toMatchObject({ parse_mode: 'HTML', text: '۱۴۰۵/۰۹/۰۸ با نام «\u2068تعطیل &lt;b&gt;اضطراری&lt;/b&gt;\u2069» به تعطیلات رسمی افزوده شد.' });
       boss.sendCommand('add_holiday', '1405/9/8 تعطیل به مناسبت آلودگی هوا');
-      expect((await boss.waitForReply()).params.text).toBe('نام تعطیل ۱۴۰۵/۰۹/۰۸ از «تعطیل &lt;b&gt;اضطراری&lt;/b&gt;» به «تعطیل به مناسبت آلودگی هوا» تغییر کرد.');
+      expect((await boss.waitForReply()).params.text).toBe('نام تعطیل ۱۴۰۵/۰۹/۰۸ از «\u2068تعطیل &lt;b&gt;اضطراری&lt;/b&gt;\u2069» به «تعطیل به مناسبت آلودگی هوا» تغییر کرد.');
       staff.sendCommand('holidays');
       expect(String((await staff.waitForReply()).params.text).split('\n')[1]).toBe('• ۱۴۰۵/۰۹/۰۸ — تعطیل به مناسبت آلودگی هوا');
 

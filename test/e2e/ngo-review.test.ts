@@ -310,9 +310,10 @@ describe(`NGO review (${e2eStorageMode()} storage)`, () => {
     admin.sendCommand('ngo', String(ngo.id));
     await admin.waitForReply();
     admin.pressButtonByText('❌ رد');
-    expect(await replyText(admin)).toContain('«انجمن R&amp;D &lt;کرمان&gt;»');
+    // A name with Latin letters is isolated (FSI…PDI) so it cannot reorder the Persian around it.
+    expect(await replyText(admin)).toContain('«\u2068انجمن R&amp;D &lt;کرمان&gt;\u2069»');
     admin.sendText('سن اعضا < 18 سال & مدارک ناقص');
-    expect(await replyText(admin)).toBe('❌ درخواست «انجمن R&amp;D &lt;کرمان&gt;» رد شد.');
+    expect(await replyText(admin)).toBe('❌ درخواست «\u2068انجمن R&amp;D &lt;کرمان&gt;\u2069» رد شد.');
     const told = await h.api.waitForMessage(MANAGER, undefined, { timeoutMs: 3000 });
     expect(told.response.ok).toBe(true);
     expect(h.api.message(MANAGER, messageIdOf(told))).toMatchObject({ text: expect.stringContaining('دلیل: سن اعضا < 18 سال & مدارک ناقص') });

@@ -578,8 +578,10 @@ export function outboxSuite(mode: StorageMode): void {
             : db.prisma;
         // Small batches in server mode mean many claims, so some of them overlap in time.
         const batchSize = mode === 'server' ? 3 : 25;
-        const a = dispatcher({ owner: 'A', rate: 500, batchSize });
-        const b = dispatcher({ owner: 'B', rate: 500, batchSize, prisma: prismaB });
+        // A rate that keeps the run near two seconds: at 500/s a busy machine could let A finish all 300 rows
+        // before B made its first claim, and the race would not be tested.
+        const a = dispatcher({ owner: 'A', rate: 150, batchSize });
+        const b = dispatcher({ owner: 'B', rate: 150, batchSize, prisma: prismaB });
         a.start();
         b.start();
         await waitUntil(unfinished, 'every row is finished', 20_000);

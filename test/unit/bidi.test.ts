@@ -81,6 +81,13 @@ describe('right-to-left texts as a reader sees them', () => {
     expect(first.text.startsWith('.')).toBe(true);
   });
 
+  it('when a typed Latin value ends in punctuation mid-sentence, then the punctuation stays at its end', () => {
+    const line = shown(fa('admin.unknown_county', { county: 'Co. Ltd.' }));
+    expect(line.rtl).toBe(true);
+    // Without an isolate the final period takes the sentence's direction and shows as «.Co. Ltd».
+    expect(line.text).toContain('«Co. Ltd.»');
+  });
+
   it('when a usage line starts with a command in <code>, then the line stays right-to-left and the code is copied without marks', () => {
     const text = fa('admin.add_usage');
     const line = text.split('\n')[1]!;

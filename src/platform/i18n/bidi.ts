@@ -16,21 +16,26 @@ const VALUE_OPEN = '\uE000';
 const VALUE_CLOSE = '\uE001';
 
 const RTL_LETTER = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
-const hasLtrLetter = (value: string) => [...value].some((ch) => /\p{L}/u.test(ch) && !RTL_LETTER.test(ch));
+// HTML entities (&lt; of escaped typed text) are not letters a reader sees.
+const hasLtrLetter = (value: string) => [...value.replace(/&(?:[a-z]+|#\d+);/g, '')].some((ch) => /\p{L}/u.test(ch) && !RTL_LETTER.test(ch));
 
 // i18next options that steer the lookup rather than being put into the text.
 const CONTROL_OPTIONS = new Set(['lng', 'lngs', 'ns', 'context', 'count', 'ordinal', 'defaultValue', 'replace', 'interpolation', 'returnObjects', 'keySeparator', 'nsSeparator']);
 
 /**
  * Marks each one-line, tag-free string value that holds a left-to-right letter (a Latin name, typed text)
- * so that markRtl can isolate it where it starts a line; a Persian-only value or a number cannot flip a
- * right-to-left line, so it is left without marks.
+ * so that markRtl can isolate it; a Persian-only value or a number cannot flip a right-to-left line or
+ * reorder its neighbours, so it is left without marks.
  */
 export function markValues(options: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!options) return options;
   const marked: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(options)) {
-    const isPlainValue = typeof value === 'string' && value !== '' && !CONTROL_OPTIONS.has(name) && !/[\n<]/.test(value) && hasLtrLetter(value);
+    // A bare lower-case identifier is a command name put after a "/": an isolate there would split the
+    // command that clients recognise and let people tap.
+    const isCommandName = typeof value === 'string' && /^[a-z][a-z0-9_]*$/.test(value);
+    const isPlainValue =
+      typeof value === 'string' && value !== '' && !CONTROL_OPTIONS.has(name) && !/[\n<]/.test(value) && !isCommandName && hasLtrLetter(value);
     marked[name] = isPlainValue ? `${VALUE_OPEN}${value}${VALUE_CLOSE}` : value;
   }
   return marked;
@@ -55,11 +60,13 @@ function unmarkWhereCopied(text: string): string {
     .replace(/<code>([\s\S]*?)<\/code>/g, (_m, inner: string) => `<code>${inner.replace(VALUE_MARKS, '')}</code>`);
 }
 
-/** A value at the start of a line (after any opening tags) is isolated so it cannot set the line's direction. */
-function isolateLineStartValues(text: string): string {
-  return text
-    .replace(/(^|\n)((?:<[^/>][^>]*>)*)\uE000([^\uE000\uE001]*)\uE001/g, (_m, start: string, tags: string, value: string) => `${start}${tags}${FSI}${value}${PDI}`)
-    .replace(VALUE_MARKS, '');
+/**
+ * A value with Latin letters is isolated wherever it stands: at the start of a line it cannot set the
+ * line's direction, and inside a sentence its neutral edges (a closing parenthesis, a trailing number)
+ * cannot attach to the Persian around it.
+ */
+function isolateValues(text: string): string {
+  return text.replace(/\uE000([^\uE000\uE001]*)\uE001/g, (_m, value: string) => `${FSI}${value}${PDI}`).replace(VALUE_MARKS, '');
 }
 
 /** URLs read left to right inside an isolate; not inside an attribute value (an href). */
@@ -89,5 +96,5 @@ function anchorLines(text: string): string {
 
 /** Persian text (after interpolation of values marked by markValues) with the direction marks it needs. */
 export function markRtl(text: string): string {
-  return anchorLines(markCommands(isolateUrls(isolateLineStartValues(unmarkWhereCopied(text)))));
+  return anchorLines(markCommands(isolateUrls(isolateValues(unmarkWhereCopied(text)))));
 }
