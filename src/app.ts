@@ -143,7 +143,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     dispatcher,
     scheduler,
     async start() {
-      const staff = await services.admins.staffLanguages();
+      // Each staff member's menu also follows their own place in an NGO (a manager sees no /register).
+      const staff = await Promise.all(
+        (await services.admins.staffLanguages()).map(async (person) => ({ ...person, hide: (await services.ngos.commandPlace(person.chatId)).hide })),
+      );
       await commandMenu.publish(bot.telegram, staff, logger);
       dispatcher!.start();
       scheduler.start();

@@ -1,4 +1,5 @@
 /** Staff management end to end: only the super admin changes staff; every change is audited and announced. */
+import { createNgo } from '../support/ngo-fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { e2eStorageMode } from '../support/database.js';
 import { NOT_ADMIN } from '../support/conversation.js';
@@ -9,6 +10,15 @@ const STAFF = 3003;
 const MEMBER = 2002;
 
 describe(`staff management (${e2eStorageMode()} storage)`, () => {
+  it('when a staff member also manages an NGO, then the menu set at start-up has the staff and manager commands but no /register', async () => {
+    const h = await startHarness({ adminIds: [SUPER] });
+    await createNgo(h.db, { managerId: SUPER, name: 'انجمن مدیر سامانه' });
+    await h.restart();
+    const menu = h.api.commands({ scope: { type: 'chat', chat_id: SUPER } })?.map((c) => c.command) ?? [];
+    expect(menu).toEqual(expect.arrayContaining(['pending', 'add_admin', 'invite', 'members']));
+    expect(menu).not.toContain('register');
+  });
+
   it('when a county is typed with a space where its name has a ZWNJ, then it is still found', async () => {
     const h = await startHarness({ adminIds: [SUPER] });
     const boss = h.api.user(SUPER, { first_name: 'مدیر' });

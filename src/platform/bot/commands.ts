@@ -13,12 +13,11 @@ type CommandsApi = Pick<Telegram, 'setMyCommands' | 'deleteMyCommands'>;
 export interface CommandMenu {
   readonly member: readonly string[];
   readonly admin: readonly string[];
-  /** At start-up: the public lists, then each staff member's own. A failure is logged, never fatal. */
-  publish(telegram: CommandsApi, staff: readonly { chatId: bigint; lang: Language }[], logger: Logger): Promise<void>;
-  /** A person became staff (or changed language): their chat gets the staff list. */
-  grantStaff(telegram: CommandsApi, chatId: bigint, lang: Language): Promise<void>;
-  /** A person is no longer staff: their chat falls back to the public list. */
-  revokeStaff(telegram: CommandsApi, chatId: bigint): Promise<void>;
+  /**
+   * At start-up: the public lists, then each staff member's own (without the member commands `hide` names,
+   * as setForChat). A failure is logged, never fatal.
+   */
+  publish(telegram: CommandsApi, staff: readonly { chatId: bigint; lang: Language; hide?: readonly string[] }[], logger: Logger): Promise<void>;
   /**
    * One person's own menu, set when their place changes (joined, left, registered, language): the
    * member list without the commands the caller says do not fit them, and the staff list for staff.
@@ -40,18 +39,12 @@ export function createCommandMenu(lists: { member: readonly string[]; admin: rea
         for (const lang of LANGUAGES) await telegram.setMyCommands(describe(lang, lists.member), { language_code: lang });
         for (const person of staff) {
           await menu
-            .grantStaff(telegram, person.chatId, person.lang)
+            .setForChat(telegram, person.chatId, person.lang, { hide: person.hide ?? [], staff: true })
             .catch((err) => logger.warn({ err, adminId: String(person.chatId) }, 'could not set the admin command list'));
         }
       } catch (err) {
         logger.warn({ err }, 'could not publish the command lists');
       }
-    },
-    async grantStaff(telegram, chatId, lang) {
-      await telegram.setMyCommands(describe(lang, [...lists.member, ...lists.admin]), { scope: { type: 'chat', chat_id: Number(chatId) } });
-    },
-    async revokeStaff(telegram, chatId) {
-      await telegram.deleteMyCommands({ scope: { type: 'chat', chat_id: Number(chatId) } });
     },
     async setForChat(telegram, chatId, lang, options) {
       await telegram.setMyCommands(describe(lang, menu.visible(options)), { scope: { type: 'chat', chat_id: Number(chatId) } });
