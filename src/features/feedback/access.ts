@@ -7,7 +7,7 @@ import type { PrismaClient } from '../../platform/db/client.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
 import type { Outbox, OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
-import { type Translator, languageOr } from '../../platform/i18n/index.js';
+import type { Translator } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
 import { startOfTehranDay } from '../../platform/text/jalali.js';
 import { mayRead, parseAttachments, type Attachment, type Reader } from './rules.js';
@@ -21,7 +21,6 @@ export type ItemRow = Prisma.FeedbackItemGetPayload<{ include: typeof itemInclud
 
 export const fullName = (u: { firstName: string; lastName: string | null }) => [u.firstName, u.lastName].filter(Boolean).join(' ');
 
-export const languageOf = languageOr;
 
 /** The item as stored: its NGO's county decides which county admins may read it. */
 export const scopeOf = (item: { anonymous: boolean; ngo: { countyId: number } | null }) => ({

@@ -3,9 +3,10 @@
  * send the daily digest to the admins who chose it. Neither runs on a Friday or an official holiday
  * (the holidays table, read at each run so an admin's change counts from the next morning).
  */
+import { languageOr } from '../../platform/i18n/index.js';
 import { toJalali } from '../../platform/text/jalali.js';
 import { loadHolidays } from '../staff/index.js';
-import { languageOf, type UseCaseDeps } from './access.js';
+import type { UseCaseDeps } from './access.js';
 import { digestNotice, reminderNotice, readerFor, type DigestLine } from './notices.js';
 import { digestWindowStart, isDayOff, mayRead, needsReminderToday, overdueCutoff, remindersByAdmin, workingDaysBetween } from './rules.js';
 
@@ -41,7 +42,7 @@ export function createDailyFeedback({ prisma, outbox, translator, access, remind
           const lines = list.map((i) => ({ id: i.id, type: i.type, waitingSince: i.waitingSince!, workingDays: workingDaysBetween(i.waitingSince!, at, holidays) }));
           await outbox.enqueue(
             {
-              payload: reminderNotice(readerFor(translator, languageOf(admin.user.language)), lines, reminderDays),
+              payload: reminderNotice(readerFor(translator, languageOr(admin.user.language)), lines, reminderDays),
               recipients: [admin.userId],
               dedupeKey: `feedback-reminder:${dateKey(at)}:${admin.userId}`,
               source: { type: 'feedback-reminder', id: dateKey(at) },
@@ -82,7 +83,7 @@ export function createDailyFeedback({ prisma, outbox, translator, access, remind
           const followed = mine.filter((i) => i.createdAt < from).map(lineOf);
           await outbox.enqueue(
             {
-              payload: digestNotice(readerFor(translator, languageOf(admin.user.language)), from, at, fresh, followed),
+              payload: digestNotice(readerFor(translator, languageOr(admin.user.language)), from, at, fresh, followed),
               recipients: [admin.userId],
               dedupeKey: `feedback-digest:${dateKey(at)}:${admin.userId}`,
               source: { type: 'feedback-digest', id: dateKey(at) },

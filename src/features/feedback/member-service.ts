@@ -2,12 +2,13 @@
  * The sender's side of feedback: may I write, send an item, list and read my items, add to one. What a
  * member sends is stored with the admins' notices in one transaction, before the bot says "received".
  */
+import { languageOr } from '../../platform/i18n/index.js';
 import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import type { Language } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
-import { fullName, itemInclude, languageOf, scopeOf, type UseCaseDeps, type ItemRow } from './access.js';
+import { fullName, itemInclude, scopeOf, type UseCaseDeps, type ItemRow } from './access.js';
 import { adminNotice, readerFor } from './notices.js';
 import { checkAttachments, checkParts, isFeedbackType, isUrgentType, noticeRecipients } from './rules.js';
 import type { FeedbackDraft, FollowUp, ItemView, MyItemRow } from './types.js';
@@ -28,7 +29,7 @@ export function createMemberFeedback({ prisma, outbox, translator, clock, access
     const sender = item.anonymous ? null : { name: user ? fullName(user) : '—', ngo: item.ngo ? { name: item.ngo.name, county: item.ngo.county.name } : null };
     const byLanguage = new Map<Language, bigint[]>();
     for (const a of recipients) {
-      const lang = languageOf(a.user.language);
+      const lang = languageOr(a.user.language);
       byLanguage.set(lang, [...(byLanguage.get(lang) ?? []), a.userId]);
     }
     for (const [lang, chats] of byLanguage) {

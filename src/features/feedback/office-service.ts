@@ -3,12 +3,13 @@
  * (answer, close, reopen, assign), each authorised against the admin's scope, written with its audit
  * row and the sender's notice in one transaction, and conditional so a double tap acts once.
  */
+import { languageOr } from '../../platform/i18n/index.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
 import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import { loadHolidays } from '../staff/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
-import { fullName, languageOf, scopeOf, type UseCaseDeps } from './access.js';
+import { fullName, scopeOf, type UseCaseDeps } from './access.js';
 import { assignedNotice, senderNotice, readerFor, type SenderEvent } from './notices.js';
 import { FEEDBACK_LIMITS, isOverdue, mayRead, prepareReplyText, type FeedbackType, type Reader } from './rules.js';
 import type { InboxFilter, InboxPage, ItemView } from './types.js';
@@ -31,7 +32,7 @@ export function createOfficeFeedback({ prisma, outbox, translator, clock, access
     const user = await db.user.findUnique({ where: { id: item.userId }, select: { language: true } });
     await outbox.enqueue(
       {
-        payload: senderNotice(readerFor(translator, languageOf(user?.language)), event, item, answer),
+        payload: senderNotice(readerFor(translator, languageOr(user?.language)), event, item, answer),
         recipients: [item.userId],
         dedupeKey,
         source: { type: 'feedback', id: String(item.id) },
@@ -155,7 +156,7 @@ export function createOfficeFeedback({ prisma, outbox, translator, clock, access
         const by = await tx.user.findUnique({ where: { id: adminId } });
         await outbox.enqueue(
           {
-            payload: assignedNotice(readerFor(translator, languageOf(assignee.user.language)), item, by ? fullName(by) : '—'),
+            payload: assignedNotice(readerFor(translator, languageOr(assignee.user.language)), item, by ? fullName(by) : '—'),
             recipients: [assigneeId],
             dedupeKey: `feedback-assigned:${itemId}:${assigneeId}:${now.getTime()}`,
             source: { type: 'feedback', id: String(itemId) },

@@ -2,12 +2,13 @@
  * The people of an NGO: the manager's invite link, joining through it, the member list, the manager
  * removing a member and a member leaving. One NGO per person; the manager cannot leave their own NGO.
  */
+import { languageOr } from '../../platform/i18n/index.js';
 import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { memberJoinedNotice, memberRemovedNotice, type MemberView } from './notices.js';
 import type { NgoRecord } from './rules.js';
-import { isUniqueViolation, languageOf, ngoInclude, toRecord, type NgoDeps, type NgoStore } from './store.js';
+import { isUniqueViolation, ngoInclude, toRecord, type NgoDeps, type NgoStore } from './store.js';
 import { officeContactParams } from '../staff/index.js';
 
 /** The membership use cases; each method is short, the factory is as long as they are together. */
@@ -79,7 +80,7 @@ export function createMembershipService(deps: NgoDeps, store: NgoStore) {
       if (memberId === managerId) throw new AppError('ngo.membership.manager_cannot_leave', officeContactParams());
       const member = await prisma.ngoMember.findUnique({ where: { userId: memberId }, include: { user: true } });
       if (!member || member.ngoId !== ngo.id) throw new AppError('ngo.membership.not_a_member');
-      const lang = languageOf(member.user.language);
+      const lang = languageOr(member.user.language);
       await prisma.$transaction(async (tx) => {
         await tx.ngoMember.deleteMany({ where: { userId: memberId, ngoId: ngo.id } });
         await recordAudit(tx, { actorId: managerId, action: 'ngo.member_removed', entityType: 'ngo', entityId: String(ngo.id), details: { member: String(memberId) } });

@@ -3,6 +3,7 @@
  * one, or an edit that sends the NGO back to review) is stored with its notice to the reviewers in
  * one transaction, so the office cannot miss it.
  */
+import { languageOr } from '../../platform/i18n/index.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
 import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import type { Language } from '../../platform/i18n/index.js';
@@ -10,7 +11,7 @@ import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { reviewNotice } from './notices.js';
 import { authorityKey, editNeedsReview, type Authority, type NgoRecord, type RegistrationDraft } from './rules.js';
-import { isUniqueViolation, languageOf, type NgoDeps, type NgoStore } from './store.js';
+import { isUniqueViolation, type NgoDeps, type NgoStore } from './store.js';
 import { officeContactParams } from '../staff/index.js';
 
 /** The province's admins and the admins of the NGO's county, one notice per language. */
@@ -21,7 +22,7 @@ async function notifyReviewers({ outbox, translator }: NgoDeps, ngo: NgoRecord, 
   });
   const byLanguage = new Map<Language, bigint[]>();
   for (const r of reviewers) {
-    const lang = languageOf(r.user.language);
+    const lang = languageOr(r.user.language);
     byLanguage.set(lang, [...(byLanguage.get(lang) ?? []), r.userId]);
   }
   for (const [lang, recipients] of byLanguage) {

@@ -46,7 +46,6 @@ export function toRecord(row: NgoRow): NgoRecord {
   };
 }
 
-export const languageOf = languageOr;
 
 /** Two requests racing past a check: the database's unique key decides, and the loser is told why. */
 export function isUniqueViolation(err: unknown): boolean {
@@ -100,7 +99,7 @@ export function createNgoStore({ prisma, outbox }: NgoDeps) {
       const manager = await db.ngoMember.findFirst({ where: { ngoId, role: 'MANAGER' }, include: { user: true } });
       if (!manager) return;
       await outbox.enqueue(
-        { payload: payload(languageOf(manager.user.language)), recipients: [manager.userId], dedupeKey, source: { type: 'ngo', id: String(ngoId) } },
+        { payload: payload(languageOr(manager.user.language)), recipients: [manager.userId], dedupeKey, source: { type: 'ngo', id: String(ngoId) } },
         db,
       );
     },

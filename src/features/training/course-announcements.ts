@@ -3,10 +3,11 @@
  * the head start ends. Those still held back are rewritten when the course changes, or stopped when it
  * is cancelled, so nobody reads an outdated course.
  */
+import { languageOr, type Language } from '../../platform/i18n/index.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { requesterNgoIds } from './needs-service.js';
 import { announcementNotice, readerFor } from './course-notices.js';
-import { langOf } from './course-recipients.js';
+
 import type { CourseDeps, CourseView, Db } from './course-store.js';
 
 /** Source of the announcements of a course (held back for non-requesters during the head start). */
@@ -39,12 +40,12 @@ export function createAnnouncements(deps: Pick<CourseDeps, 'outbox' | 'translato
     ] as const;
     for (const group of groups) {
       const of = members.filter((m) => requesters.has(m.ngoId) === group.requester);
-      for (const lang of new Set(of.map((m) => langOf(m.user.language)))) {
+      for (const lang of new Set(of.map((m) => languageOr(m.user.language)))) {
         const { text, replyMarkup } = announcementNotice(readerFor(translator, lang), course, group.requester);
         await outbox.enqueue(
           {
             payload: { kind: 'TEXT', parseMode: 'HTML', text, replyMarkup },
-            recipients: of.filter((m) => langOf(m.user.language) === lang).map((m) => m.userId),
+            recipients: of.filter((m) => languageOr(m.user.language) === lang).map((m) => m.userId),
             dedupeKey: `course-published:${course.id}:${group.name}:${lang}`,
             notBefore: group.notBefore,
             source: { type: ANNOUNCEMENT_SOURCE, id: String(course.id) },
@@ -65,12 +66,12 @@ export function createAnnouncements(deps: Pick<CourseDeps, 'outbox' | 'translato
   async function refreshPendingAnnouncements(tx: Db, course: CourseView, stamp: number, cancelledCourse = false): Promise<void> {
     const stopped = await outbox.cancelBySource({ type: ANNOUNCEMENT_SOURCE, ids: [String(course.id)] }, tx);
     if (cancelledCourse) return;
-    const groups = new Map<string, { requester: boolean; lang: ReturnType<typeof langOf>; notBefore: Date; chats: bigint[] }>();
+    const groups = new Map<string, { requester: boolean; lang: Language; notBefore: Date; chats: bigint[] }>();
     for (const row of stopped) {
       // Keys read `course-published:<course>:<first|rest>:<lang>[:...]`.
       const [, , group, lang] = (row.dedupeKey ?? '').split(':');
       const key = `${group}:${lang}:${row.notBefore.getTime()}`;
-      const entry = groups.get(key) ?? { requester: group === 'first', lang: langOf(lang), notBefore: row.notBefore, chats: [] };
+      const entry = groups.get(key) ?? { requester: group === 'first', lang: languageOr(lang), notBefore: row.notBefore, chats: [] };
       entry.chats.push(row.chatId);
       groups.set(key, entry);
     }

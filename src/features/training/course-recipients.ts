@@ -10,7 +10,6 @@ import type { CourseView, Db } from './course-store.js';
 /** Source of the messages about one course's seats (promotions, changes, reminders, ratings). */
 export const NOTICE_SOURCE = 'course';
 
-export const langOf = languageOr;
 
 export interface NgoContact {
   ngoId: number;
@@ -28,7 +27,7 @@ export async function contactsOf(db: Db, enrolments: readonly { ngoId: number; c
     const manager = of.find((m) => m.role === 'MANAGER');
     const enrollers = enrolments.filter((e) => e.ngoId === ngoId).map((e) => e.createdBy);
     const userIds = [...new Set([...(manager ? [manager.userId] : []), ...of.filter((m) => enrollers.includes(m.userId)).map((m) => m.userId)])];
-    return { ngoId, userIds, lang: langOf(manager?.user.language) };
+    return { ngoId, userIds, lang: languageOr(manager?.user.language) };
   });
 }
 
