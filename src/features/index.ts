@@ -32,10 +32,11 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps) {
   const broadcasts = createBroadcastService(deps);
+  const users = createUserService(deps);
   return {
     translator: deps.translator,
-    users: createUserService(deps),
-    admins: createAdminService(deps),
+    users,
+    admins: createAdminService({ ...deps, onRoleChanged: users.forget }),
     holidays: createHolidayService(deps),
     deliveryAlerts: createDeliveryAlerts(deps),
     ngos: createNgoService(deps),

@@ -4,20 +4,21 @@
  * stderr when the .env is wrong, that an empty server starts on embedded PostgreSQL by itself, and
  * that SIGTERM (docker stop, systemd) ends the process cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBotApi } from '../support/fake-bot-api/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = path.join(ROOT, 'src/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// Production runs the compiled JavaScript (`npm start` builds, then runs dist/main.js): so does this test.
+const MAIN = path.join(ROOT, 'dist/main.js');
+const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 // Not 8-10 digits + 35 characters: the pre-commit check would take that for a real token.
 const TOKEN = '123456:TEST-TOKEN-not-a-real-one-aaaaaaaa';
 const TOKEN_SECRET = 'TEST-TOKEN-not-a-real-one';
@@ -30,13 +31,13 @@ interface Running {
 }
 
 /**
- * `node --import tsx src/main.ts` as `npm start` runs it, but in an empty working directory and with
- * nothing inherited but PATH: a developer's own .env or DATABASE_URL must not change what is tested.
+ * `node dist/main.js` as `npm start` runs it, but in an empty working directory and with nothing
+ * inherited but PATH: a developer's own .env or DATABASE_URL must not change what is tested.
  */
 function startMain(env: Record<string, string>, cwd: string): Running {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'), ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -94,7 +95,12 @@ async function exitWithin(running: Running, timeoutMs: number): Promise<{ code: 
   }
 }
 
-describe('the entry point (src/main.ts) as a child process', () => {
+describe('the entry point (dist/main.js, built from src/main.ts) as a child process', () => {
+  // `npm run build`: incremental, so a second run costs about two seconds.
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, [TSC, '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT });
+  }, 120_000);
+
   let running: Running | undefined;
   let api: FakeBotApi | undefined;
   const dirs: string[] = [];

@@ -196,6 +196,25 @@ describe.each(storageModes())('database session store (%s)', (mode) => {
       expect(await createDatabaseSessionStore(db.prisma, HOUR, clock).get('3:3')).toEqual(form('kept'));
     });
 
+    it('when a session was read or written once, then this process reads it again without a query (one bot process owns its sessions)', async () => {
+      const store = createDatabaseSessionStore(db.prisma, HOUR, clock);
+      const read = vi.spyOn(db.prisma.session, 'findUnique');
+      try {
+        expect(await store.get('5:5')).toBeUndefined();
+        await store.set('5:5', form('name'));
+        expect(await store.get('5:5')).toEqual(form('name'));
+        expect(await store.get('6:6')).toBeUndefined();
+        expect(await store.get('6:6')).toBeUndefined();
+        // One query for each key never seen before, none after.
+        expect(read.mock.calls.length).toBe(2);
+        // What it remembers still expires with the row.
+        now = new Date(now.getTime() + HOUR + 1);
+        expect(await store.get('5:5')).toBeUndefined();
+      } finally {
+        read.mockRestore();
+      }
+    });
+
     it('when a session is deleted, then its row is gone', async () => {
       const store = createDatabaseSessionStore(db.prisma, HOUR, clock);
       await store.set('4:4', form('name'));

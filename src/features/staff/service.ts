@@ -18,7 +18,13 @@ export interface AdminView {
   county: string | null;
 }
 
-export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox; translator: Translator }) {
+export function createAdminService(deps: {
+  prisma: PrismaClient;
+  outbox: Outbox;
+  translator: Translator;
+  /** The bot keeps each user's role for a few seconds (for what they are shown): told of every change. */
+  onRoleChanged?: (userId: bigint) => void;
+}) {
   const { prisma, outbox, translator } = deps;
 
   async function roleOf(userId: bigint): Promise<AdminRole | null> {
@@ -106,6 +112,7 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
           tx,
         );
       });
+      deps.onRoleChanged?.(target.id);
       return { userId: target.id, name: target.firstName, role: input.role, county: county?.name ?? null };
     },
 
@@ -118,6 +125,7 @@ export function createAdminService(deps: { prisma: PrismaClient; outbox: Outbox;
         await tx.admin.delete({ where: { userId: targetId } });
         await recordAudit(tx, { actorId, action: 'admin.removed', entityType: 'admin', entityId: String(targetId), details: { role: admin.role } });
       });
+      deps.onRoleChanged?.(targetId);
       return { userId: targetId, name: admin.user.firstName, role: admin.role, county: admin.county?.name ?? null };
     },
   };

@@ -2,18 +2,16 @@
  * The bot's spine: the order of middlewares at a glance. Features only add handlers, read from the
  * registry; everything an update passes through first is here.
  */
-import { Telegraf, session } from 'telegraf';
+import { Telegraf } from 'telegraf';
 import type { KeyValueStore } from '../kv/kv.js';
 import type { Logger } from '../logger.js';
 import type { CommandMenu } from './commands.js';
-import type { AppServices, BotContext, SessionData } from './context.js';
+import type { AppServices, BotContext } from './context.js';
 import { applyDialect, type BotPlatform } from './dialect.js';
 import type { FeatureModule } from './feature.js';
 import { formRouter } from './forms/router.js';
-import { deduplicate } from './middlewares/deduplicate.js';
+import { admit } from './middlewares/admit.js';
 import { errorBoundary } from './middlewares/error-boundary.js';
-import { floodLimit } from './middlewares/flood-limit.js';
-import { loadUser } from './middlewares/load-user.js';
 import { sequentialize } from './middlewares/sequentialize.js';
 import type { SessionStore } from './session-store.js';
 import { answerCallbackOnce } from './ui.js';
@@ -58,16 +56,7 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   bot.use(sequentialize(handlerTimeoutMs));
   bot.use(answerCallbackOnce());
   bot.use(errorBoundary());
-  bot.use(deduplicate(deps.kv));
-  bot.use(loadUser());
-  bot.use(floodLimit(deps.kv, deps.floodPerMinute ?? 40));
-  bot.use(
-    session<SessionData, BotContext>({
-      store: deps.sessionStore,
-      defaultSession: () => ({}),
-      getSessionKey: (ctx) => (ctx.from && ctx.chat ? `${ctx.chat.id}:${ctx.from.id}` : undefined),
-    }),
-  );
+  bot.use(admit({ kv: deps.kv, sessionStore: deps.sessionStore, floodPerMinute: deps.floodPerMinute ?? 40 }));
 
   for (const feature of deps.features) if (feature.composer) bot.use(feature.composer);
   // After the features' commands and buttons, before the catch-all: answers to the form being filled in.

@@ -1,7 +1,9 @@
 /**
  * Where half-filled forms live between messages: Redis when configured (shared by every process),
  * otherwise the database, so a restart of a single-process bot loses no form either.
- * An unchanged session is not written back: most updates do not touch it.
+ * An unchanged session is not written back: most updates do not touch it. The database store also
+ * remembers what it read and wrote, so a person pressing buttons costs no query: without Redis there
+ * is one bot process, and it is the only writer of its sessions.
  */
 import type { PrismaClient } from '../db/client.js';
 import { stripUnstorable } from '../text/persian-text.js';
@@ -47,20 +49,40 @@ function skippingUnchanged(raw: RawStore): SessionStore {
   };
 }
 
+/** Sessions of this many people are kept in memory; the least recently used are read again when needed. */
+const CACHED_SESSIONS = 10_000;
+
 export function createDatabaseSessionStore(prisma: PrismaClient, ttlMs: number, now: () => Date): SessionStore {
+  // What the row holds (undefined: no row) and when it expires (null: never), per key.
+  const known = new Map<string, { json: string | undefined; expiresAt: number | null }>();
+  const remember = (key: string, json: string | undefined, expiresAt: number | null) => {
+    known.delete(key);
+    if (known.size >= CACHED_SESSIONS) known.delete(known.keys().next().value!);
+    known.set(key, { json, expiresAt });
+  };
   return skippingUnchanged({
     async read(key) {
-      const row = await prisma.session.findUnique({ where: { key } });
-      if (!row || (row.expiresAt && row.expiresAt < now())) return undefined;
-      return JSON.stringify(row.data);
+      let entry = known.get(key);
+      if (!entry) {
+        const row = await prisma.session.findUnique({ where: { key } });
+        entry = { json: row ? JSON.stringify(row.data) : undefined, expiresAt: row?.expiresAt?.getTime() ?? null };
+        remember(key, entry.json, entry.expiresAt);
+      }
+      if (entry.expiresAt !== null && entry.expiresAt < now().getTime()) return undefined;
+      return entry.json;
     },
     async write(key, json) {
       const expiresAt = new Date(now().getTime() + ttlMs);
       const data = JSON.parse(json) as object;
+      // Forgotten first: if the write fails, the next read asks the database what it holds.
+      known.delete(key);
       await prisma.session.upsert({ where: { key }, create: { key, data, expiresAt }, update: { data, expiresAt } });
+      remember(key, json, expiresAt.getTime());
     },
     async remove(key) {
+      known.delete(key);
       await prisma.session.deleteMany({ where: { key } });
+      remember(key, undefined, null);
     },
   });
 }

@@ -15,42 +15,85 @@ export interface KnownUser {
   id: bigint;
   firstName: string;
   language: string | null;
+  /** For what the user is shown (welcome, menu); every staff action re-reads the role from the database. */
   role: 'SUPER_ADMIN' | 'PROVINCE_ADMIN' | 'COUNTY_ADMIN' | null;
   countyId: number | null;
 }
 
+/**
+ * How long a user's record is trusted without writing to the database again. Each update used to cost
+ * an upsert (five statements in a transaction) and a read of the admin row; a person pressing buttons
+ * now costs nothing here. What is lost: last_seen_at is up to this old, and a name changed on Telegram
+ * (or, with several bot processes, a language chosen through another process) shows after this long.
+ */
+const FRESH_MS = 30_000;
+/** Enough for every active person of a province; older entries go first. */
+const MAX_CACHED = 20_000;
+
+interface Cached {
+  user: KnownUser;
+  /** The names as Telegram sent them: a change is written at once, not after FRESH_MS. */
+  profileKey: string;
+  until: number;
+}
+
+interface ContactRow {
+  language: string | null;
+  role: KnownUser['role'];
+  county_id: number | null;
+}
+
 export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) {
   const { prisma, clock } = deps;
+  const cache = new Map<bigint, Cached>();
+
+  function remember(user: KnownUser, profileKey: string): void {
+    cache.delete(user.id);
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+    // Map order is insertion order: re-inserting keeps the most recently written last.
+    cache.set(user.id, { user, profileKey, until: Date.now() + FRESH_MS });
+  }
+
   return {
     /**
-     * Called for every update: keeps the name current and makes a user who blocked the bot and came
-     * back reachable again. One upsert, and the role in the same round trip.
+     * Called for every update: keeps the name current, makes a user who blocked the bot and came back
+     * reachable again, and returns the language and role. One statement when the record is not fresh
+     * in this process, none when it is.
      */
     async recordContact(profile: TelegramProfile): Promise<KnownUser> {
-      const now = clock.now();
-      const names = {
-        // A NUL in a Telegram name made every update of that person fail (PostgreSQL 22021).
-        firstName: stripUnstorable(profile.first_name).slice(0, 128),
-        lastName: profile.last_name === undefined ? null : stripUnstorable(profile.last_name).slice(0, 128),
-        username: profile.username?.slice(0, 64) ?? null,
-      };
-      const user = await prisma.user.upsert({
-        where: { id: BigInt(profile.id) },
-        create: { id: BigInt(profile.id), ...names, lastSeenAt: now },
-        update: { ...names, reachable: true, unreachableReason: null, lastSeenAt: now },
-        include: { admin: true },
-      });
-      return {
-        id: user.id,
-        firstName: user.firstName,
-        language: user.language,
-        role: user.admin?.role ?? null,
-        countyId: user.admin?.countyId ?? null,
-      };
+      const id = BigInt(profile.id);
+      const profileKey = `${profile.first_name}\u0000${profile.last_name ?? ''}\u0000${profile.username ?? ''}`;
+      const cached = cache.get(id);
+      // A copy: guards write a freshly read role into ctx.user, which must not leak into other updates.
+      if (cached && cached.profileKey === profileKey && cached.until > Date.now()) return { ...cached.user };
+
+      // A NUL in a Telegram name made every update of that person fail (PostgreSQL 22021).
+      const firstName = stripUnstorable(profile.first_name).slice(0, 128);
+      const lastName = profile.last_name === undefined ? null : stripUnstorable(profile.last_name).slice(0, 128);
+      const username = profile.username?.slice(0, 64) ?? null;
+      const now = clock.now().toISOString();
+      // Timestamps are stored as UTC without a zone (Prisma's convention), hence AT TIME ZONE 'UTC'.
+      const rows = await prisma.$queryRaw<ContactRow[]>`
+        INSERT INTO users (id, first_name, last_name, username, last_seen_at, updated_at)
+        VALUES (${id}, ${firstName}, ${lastName}, ${username},
+                ${now}::timestamptz AT TIME ZONE 'UTC', ${now}::timestamptz AT TIME ZONE 'UTC')
+        ON CONFLICT (id) DO UPDATE SET
+          first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, username = EXCLUDED.username,
+          reachable = true, unreachable_reason = NULL,
+          last_seen_at = EXCLUDED.last_seen_at, updated_at = EXCLUDED.updated_at
+        RETURNING language,
+          (SELECT a.role::text FROM admins a WHERE a.user_id = users.id) AS role,
+          (SELECT a.county_id FROM admins a WHERE a.user_id = users.id) AS county_id`;
+      const row = rows[0]!;
+      const user: KnownUser = { id, firstName, language: row.language, role: row.role, countyId: row.county_id };
+      remember(user, profileKey);
+      return { ...user };
     },
 
     async setLanguage(userId: bigint, language: Language): Promise<void> {
       await prisma.user.update({ where: { id: userId }, data: { language } });
+      const cached = cache.get(userId);
+      if (cached) cached.user = { ...cached.user, language };
     },
 
     async languageOf(userId: bigint): Promise<string | null> {
@@ -60,6 +103,13 @@ export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) 
 
     async markUnreachable(userId: bigint, reason: string): Promise<void> {
       await prisma.user.updateMany({ where: { id: userId }, data: { reachable: false, unreachableReason: reason.slice(0, 200) } });
+      // Their next update must write reachable = true again.
+      cache.delete(userId);
+    },
+
+    /** After a change made elsewhere (a role granted or removed): the next update reads the record again. */
+    forget(userId: bigint): void {
+      cache.delete(userId);
     },
   };
 }

@@ -42,6 +42,9 @@ export class RedisKeyValueStore implements KeyValueStore {
   constructor(options: RedisKeyValueStoreOptions) {
     this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
     const client = new Redis(options.url, {
+      // Commands issued in the same tick go out in one write and come back in one read: the bot asks
+      // for an update's de-duplication, flood count and session together (bot/middlewares/admit.ts).
+      enableAutoPipelining: true,
       // Commands issued while the first connection or a reconnect is in progress are queued
       // rather than failed at once; the two bounds below stop them waiting forever.
       enableOfflineQueue: true,
