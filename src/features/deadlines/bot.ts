@@ -31,9 +31,12 @@ async function showAdminList(ctx: BotContext): Promise<void> {
   await send(ctx, text, keyboard);
 }
 
-/** Members see their NGO's deadlines; staff without an NGO get the office's list instead. */
+/**
+ * Members see their NGO's deadlines; staff without an NGO get the office's list instead (the role only
+ * routes here: listForAdmin checks it again).
+ */
 async function showMemberDeadlines(ctx: BotContext): Promise<void> {
-  if (!(await ctx.services.ngos.membershipOf(ctx.user.id)) && (await ctx.services.admins.roleOf(ctx.user.id))) return showAdminList(ctx);
+  if (ctx.user.role && !(await ctx.services.ngos.commandPlace(ctx.user.id)).inNgo) return showAdminList(ctx);
   const { text, keyboard } = memberListScreen(ctx, await ctx.services.deadlines.listForMember(ctx.user.id));
   await send(ctx, text, keyboard);
 }

@@ -21,8 +21,9 @@ export function createNgoService(deps: NgoDeps) {
     membershipOf: store.membershipOf,
     /** The commands that do not fit the person's place (see commandsNotFor), and whether they have an NGO. */
     async commandPlace(userId: bigint): Promise<{ hide: readonly string[]; inNgo: boolean }> {
-      const membership = await store.membershipOf(userId);
-      return { hide: commandsNotFor(membership?.role ?? null), inNgo: membership !== null };
+      // Only the role: asked on /start, /help and every menu refresh, it needs nothing of the NGO itself.
+      const role = await store.memberRoleOf(userId);
+      return { hide: commandsNotFor(role), inNgo: role !== null };
     },
     ...createRegistrationService(deps, store),
     ...createReviewService(deps, store),

@@ -8,9 +8,9 @@ export const helpFeature = new Composer<BotContext>();
 
 /**
  * Lists the commands this person can use, as their command menu does: no /register for a member of an
- * NGO, /invite and /members for its manager only, staff commands for staff. The place is re-read, so a
- * removed admin stops seeing staff help at once. Ends with the person's own id, which a system
- * administrator needs to make them staff.
+ * NGO, /invite and /members for its manager only, staff commands for staff. The NGO place is re-read and
+ * the role comes with the user's record, which a removal refreshes at once. Ends with the person's own
+ * id, which a system administrator needs to make them staff.
  */
 async function showHelp(ctx: BotContext) {
   const view = await commandsFor(ctx);

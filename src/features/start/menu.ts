@@ -14,8 +14,21 @@ export interface CommandView {
   inNgo: boolean;
 }
 
-async function placeOf(ctx: BotContext, userId: bigint) {
-  const [place, role] = await Promise.all([ctx.services.ngos.commandPlace(userId), ctx.services.admins.roleOf(userId)]);
+export interface Place {
+  hide: readonly string[];
+  inNgo: boolean;
+  staff: boolean;
+}
+
+/**
+ * The writer's own role comes with their record (re-read within seconds, and at once when a role is
+ * granted or removed in this process): it only decides what they are shown; staff actions check again.
+ */
+export async function placeOf(ctx: BotContext, userId: bigint = ctx.user.id): Promise<Place> {
+  const [place, role] = await Promise.all([
+    ctx.services.ngos.commandPlace(userId),
+    userId === ctx.user.id ? ctx.user.role : ctx.services.admins.roleOf(userId),
+  ]);
   return { ...place, staff: role !== null };
 }
 
@@ -29,9 +42,9 @@ export async function commandsFor(ctx: BotContext): Promise<CommandView> {
  * Sets one person's menu in their language (the person writing, or another whose place the writer
  * changed). A failure only costs a stale menu, so it is logged, not shown.
  */
-export async function refreshCommandMenu(ctx: BotContext, userId: bigint = ctx.user.id): Promise<void> {
+export async function refreshCommandMenu(ctx: BotContext, userId: bigint = ctx.user.id, known?: Place): Promise<void> {
   try {
-    const place = await placeOf(ctx, userId);
+    const place = known ?? (await placeOf(ctx, userId));
     const lang = userId === ctx.user.id ? ctx.lang : languageOr(await ctx.services.users.languageOf(userId));
     await ctx.commandMenu.setForChat(ctx.telegram, userId, lang, place);
   } catch (err) {

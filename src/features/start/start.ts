@@ -2,7 +2,7 @@ import { Composer } from 'telegraf';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { handleDeepLink } from '../../platform/bot/deep-links.js';
-import { refreshCommandMenu } from './menu.js';
+import { placeOf, refreshCommandMenu } from './menu.js';
 import { mainMenu } from './keyboards.js';
 
 export const startFeature = new Composer<BotContext>();
@@ -18,10 +18,11 @@ startFeature.start(async (ctx) => {
     await form.resume(ctx);
     return;
   }
+  const place = await placeOf(ctx);
   const parts = [ctx.t('start.welcome', { name: escapeHtml(ctx.user.firstName) })];
   // A newcomer is told the one thing to do next: register their NGO, or join it through the manager's link.
-  if (!(await ctx.services.ngos.commandPlace(ctx.user.id)).inNgo) parts.push(ctx.t('start.next_step'));
-  if (ctx.user.role) parts.push(ctx.t('start.welcome_admin'));
+  if (!place.inNgo) parts.push(ctx.t('start.next_step'));
+  if (place.staff) parts.push(ctx.t('start.welcome_admin'));
   await ctx.reply(parts.join('\n\n'), { parse_mode: 'HTML', ...mainMenu(ctx) });
-  await refreshCommandMenu(ctx);
+  await refreshCommandMenu(ctx, ctx.user.id, place);
 });

@@ -38,7 +38,8 @@ const MAX_COUNT_BUTTONS = 8;
 // ---- the menu -------------------------------------------------------------------------------------------
 
 async function showMenu(ctx: BotContext): Promise<void> {
-  const isAdmin = (await ctx.services.admins.roleOf(ctx.user.id)) !== null;
+  // What the menu offers; every staff action behind it checks the role again.
+  const isAdmin = ctx.user.role !== null;
   let member = true;
   try {
     await ctx.services.training.assertCanRequest(ctx.user.id);

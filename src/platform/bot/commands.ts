@@ -30,6 +30,9 @@ export interface CommandMenu {
 export function createCommandMenu(lists: { member: readonly string[]; admin: readonly string[] }, translator: Translator): CommandMenu {
   const describe = (lang: Language, names: readonly string[]) =>
     names.map((command) => ({ command, description: translator.t(lang, `commands.${command}`) }));
+  // What each chat was last given by this process: /start refreshes the menu, and sending Telegram the
+  // same list again would cost a Bot API call on most updates. After a restart every chat is set once more.
+  const lastSet = new Map<bigint, string>();
   const menu: CommandMenu = {
     member: lists.member,
     admin: lists.admin,
@@ -47,7 +50,13 @@ export function createCommandMenu(lists: { member: readonly string[]; admin: rea
       }
     },
     async setForChat(telegram, chatId, lang, options) {
-      await telegram.setMyCommands(describe(lang, menu.visible(options)), { scope: { type: 'chat', chat_id: Number(chatId) } });
+      const names = menu.visible(options);
+      const signature = `${lang}:${names.join(',')}`;
+      if (lastSet.get(chatId) === signature) return;
+      lastSet.delete(chatId);
+      await telegram.setMyCommands(describe(lang, names), { scope: { type: 'chat', chat_id: Number(chatId) } });
+      if (lastSet.size >= 20_000) lastSet.delete(lastSet.keys().next().value!);
+      lastSet.set(chatId, signature);
     },
     visible({ hide, staff }) {
       return [...lists.member.filter((command) => !hide.includes(command)), ...(staff ? lists.admin : [])];

@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
+import { pgliteMemoryOptions } from './pglite-options.js';
 
 export type { PrismaClient } from './generated/client.js';
 
@@ -47,7 +48,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     };
   }
   if (target.dataDir) await mkdir(path.resolve(target.dataDir), { recursive: true });
+  // Smaller buffer pool and maintenance memory than PGlite's defaults: why and what it costs in pglite-options.ts.
   const pglite = await PGlite.create(target.dataDir ? path.resolve(target.dataDir) : undefined, {
+    ...pgliteMemoryOptions(),
     loadDataDir: target.loadDataDir,
   });
   const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
