@@ -3,13 +3,14 @@
  * latest with a cancel button for those not finished, and the same cancel button sits under each
  * progress card.
  */
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import { dropButtons, editOrSend, explainRefusal, send, staleButton } from '../../platform/bot/ui.js';
 import { AppError } from '../../platform/errors.js';
 import { requireAdmin } from '../staff/index.js';
 import { startCompose } from './forms.js';
 import { cancelBroadcastButton, cancelledAnswer, cancelledCardText, listCancelLabel, listText, listTitles } from './notices.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 async function listView(ctx: BotContext) {
   const rows = await ctx.services.broadcasts.list(ctx.user.id);
@@ -32,7 +33,7 @@ async function redrawList(ctx: BotContext): Promise<void> {
   await editOrSend(ctx, text, keyboard);
 }
 
-export const broadcastFeature = new Composer<BotContext>();
+export const broadcastFeature = new Handlers<BotContext>();
 
 broadcastFeature.command('broadcast', requireAdmin, startCompose);
 

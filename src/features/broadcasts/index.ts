@@ -1,11 +1,11 @@
 /** Announcements to NGOs: composed by staff, sent now or later, recurring, with a live progress card and a report. */
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import type { FeatureModule } from '../../platform/bot/feature.js';
 import type { Services } from '../index.js';
 import { broadcastFeature } from './bot.js';
 import { broadcastForm } from './forms.js';
 import { recurringParts } from './recurring/index.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 export { createBroadcastService, type BroadcastService, type NewBroadcast } from './service.js';
 export {
@@ -23,7 +23,7 @@ export { createRecurringService, type RecurringService } from './recurring/index
 
 export const broadcastsModule: FeatureModule<Services> = {
   name: 'broadcasts',
-  composer: Composer.compose<BotContext>([broadcastFeature, recurringParts.composer]),
+  composer: new Handlers<BotContext>(broadcastFeature, recurringParts.composer),
   forms: [broadcastForm, ...recurringParts.forms],
   jobs: [
     { name: 'broadcast-start', cron: '* * * * *', run: (s) => s.broadcasts.startDue() },

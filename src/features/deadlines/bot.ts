@@ -4,7 +4,7 @@
  * group), /deadlines_admin and /deadline <id> (who is done, waiting, overdue; accept, extend, close).
  * Handlers parse, call the service and reply through the screens; the service decides and tells others.
  */
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import type { AnyFormRunner } from '../../platform/bot/forms/engine.js';
 import { labelTrigger } from '../../platform/bot/keyboards.js';
@@ -18,13 +18,14 @@ import { newDeadlineData, newDeadlineForm } from './forms.js';
 import { dueText } from './notices.js';
 import { extendForm, reportForm } from './report-forms.js';
 import { adminListScreen, adminPageScreen, memberListScreen, reportScreen } from './screens.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 const ID = /^[1-9]\d{0,8}$/;
 
 /** Forms of this feature, for the form router. */
 export const deadlineForms: readonly AnyFormRunner[] = [newDeadlineForm, reportForm, extendForm];
 
-export const deadlinesFeature = new Composer<BotContext>();
+export const deadlinesFeature = new Handlers<BotContext>();
 
 async function showAdminList(ctx: BotContext): Promise<void> {
   const { text, keyboard } = adminListScreen(ctx, await ctx.services.deadlines.listForAdmin(ctx.user.id));

@@ -4,7 +4,6 @@
  * else's tracking number) are AppErrors that the error boundary explains.
  */
 import { pageOrLast } from '../../platform/bot/paging.js';
-import { Composer } from 'telegraf';
 import { ARG } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { formKeyboard } from '../../platform/bot/forms/keyboards.js';
@@ -15,6 +14,7 @@ import { normalizeInput } from '../../platform/text/persian-text.js';
 import { BUTTONS, itemIdOf } from './callbacks.js';
 import { feedbackForm, followUpForm } from './forms.js';
 import { myItemMessages, myListScreen } from './member-notices.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 const MINE_PAGE_SIZE = 8;
 
@@ -37,7 +37,7 @@ async function showMine(ctx: BotContext, itemId: number): Promise<void> {
   for (const [i, chunk] of chunks.entries()) await send(ctx, chunk, i === chunks.length - 1 ? keyboard : undefined);
 }
 
-export const memberFeature = new Composer<BotContext>();
+export const memberFeature = new Handlers<BotContext>();
 
 memberFeature.command('feedback', startFeedback);
 memberFeature.hears(labelTrigger('menu.feedback'), startFeedback);

@@ -5,7 +5,6 @@
  * button passes requireAdmin (the role read from the database); the service checks the admin's scope
  * and writes the audit log.
  */
-import { Composer } from 'telegraf';
 import { ARG } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { bestEffort, editOrSend, send, staleButton } from '../../platform/bot/ui.js';
@@ -17,6 +16,7 @@ import { BUTTONS, DEFAULT_LIST, filterOf, itemIdOf, listStateOf, type ListState 
 import { replyForm } from './forms.js';
 import { assigneePicker, countyPicker, inboxScreen, INBOX_PAGE_SIZE, itemHeader, itemKeyboard, settingsScreen } from './inbox-notices.js';
 import { pack, threadBlocks } from './notices.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 async function inboxView(ctx: BotContext, requested: ListState) {
   const service = ctx.services.feedback;
@@ -60,7 +60,7 @@ async function showItem(ctx: BotContext, itemId: number): Promise<void> {
   await send(ctx, ctx.t('feedback.item.actions', { id: ctx.fmt.digits(view.id) }), itemKeyboard(ctx, view));
 }
 
-export const inboxFeature = new Composer<BotContext>();
+export const inboxFeature = new Handlers<BotContext>();
 
 inboxFeature.command('inbox', requireAdmin, async (ctx) => {
   // "/inbox ۱۲" opens that item, as the tracking number is shown in Persian digits.

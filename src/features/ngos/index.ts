@@ -1,5 +1,4 @@
 /** NGOs: registration, the office's review, profile, invites and membership. */
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import type { FeatureModule } from '../../platform/bot/feature.js';
 import { profileEditForm } from './profile-edit-form.js';
@@ -7,13 +6,14 @@ import { ngoProfileFeature } from './profile-bot.js';
 import { ngoRegistrationFeature, registrationForm } from './registration-form.js';
 import { ngoReviewFeature } from './review-bot.js';
 import { reasonForm } from './review-forms.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 export { createNgoService, type NgoService } from './service.js';
 export type { Membership, NgoRecord, NgoStatus, RegistrationDraft } from './rules.js';
 
 export const ngosModule: FeatureModule = {
   name: 'ngos',
-  composer: Composer.compose<BotContext>([ngoRegistrationFeature, ngoReviewFeature, ngoProfileFeature]),
+  composer: new Handlers<BotContext>(ngoRegistrationFeature, ngoReviewFeature, ngoProfileFeature),
   forms: [registrationForm, profileEditForm, reasonForm],
   commands: { member: ['profile', 'register', 'invite', 'members', 'leave'], admin: ['pending', 'ngo'] },
 };

@@ -4,7 +4,7 @@
  * Every button re-checks through the service who is pressing it: a message kept from when the person
  * was the manager gives no power once they are not.
  */
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import type { InlineKeyboardButton } from 'telegraf/types';
 import type { BotContext } from '../../platform/bot/context.js';
 import { deepLink, registerDeepLink } from '../../platform/bot/deep-links.js';
@@ -19,10 +19,11 @@ import { startProfileEdit } from './profile-edit-form.js';
 import { registrationForm, startRegistration } from './registration-form.js';
 import type { Membership } from './rules.js';
 import { officeContactParams } from '../staff/index.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 const MEMBERS_PAGE_SIZE = 20;
 
-export const ngoProfileFeature = new Composer<BotContext>();
+export const ngoProfileFeature = new Handlers<BotContext>();
 
 // ---- profile --------------------------------------------------------------------------------------
 

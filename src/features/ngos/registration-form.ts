@@ -1,5 +1,5 @@
 /** Registration of an NGO by its manager: a multi-step form, a summary, then review by the office. */
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { end, goto, next, stay, FormRunner, type FormStep } from '../../platform/bot/forms/engine.js';
@@ -10,6 +10,7 @@ import { mainMenu, refreshCommandMenu } from '../start/index.js';
 import { ngoSummary } from './notices.js';
 import type { RegistrationDraft } from './rules.js';
 import { createNgoSteps, editItemRows, isEditableStep, STEP_ORDER, type NgoAnswers } from './steps.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 const cb = (step: string, arg: string) => registrationForm.callbackData(step, arg);
 
@@ -113,5 +114,5 @@ export async function startRegistration(ctx: BotContext): Promise<void> {
   await registrationForm.start(ctx);
 }
 
-export const ngoRegistrationFeature = new Composer<BotContext>();
+export const ngoRegistrationFeature = new Handlers<BotContext>();
 ngoRegistrationFeature.command('register', startRegistration);

@@ -5,7 +5,7 @@
  * decision so that no stale button stays under a decided NGO.
  */
 import { pageOrLast } from '../../platform/bot/paging.js';
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import type { BotContext } from '../../platform/bot/context.js';
 import { editOrSend, isNotModified, refusalText, send, shorten, staleButton } from '../../platform/bot/ui.js';
@@ -16,6 +16,7 @@ import { reviewButtons, reviewTarget } from './callbacks.js';
 import { decidedCard, ngoSummary, pendingItemNumber, pendingList, reviewKeyboard, type PendingPage } from './notices.js';
 import { reasonForm } from './review-forms.js';
 import { submissionVersion, type NgoRecord } from './rules.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 export const PENDING_PAGE_SIZE = 5;
 
@@ -23,7 +24,7 @@ const NGO_ID = /^[1-9]\d{0,8}$/;
 /** Errors after which the admin's copy of the card no longer matches the NGO and is redrawn. */
 const OUTDATED_CODES = new Set(['ngo.review.already_decided', 'review.not_current', 'review.outdated_submission']);
 
-export const ngoReviewFeature = new Composer<BotContext>();
+export const ngoReviewFeature = new Handlers<BotContext>();
 
 /** The buttons that make sense for the NGO's current status; none once nothing is left to decide. */
 function statusKeyboard(ctx: BotContext, ngo: NgoRecord): InlineKeyboardMarkup | undefined {

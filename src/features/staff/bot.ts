@@ -1,5 +1,4 @@
 /** Managing the office's staff: list, add (province or county), remove. Super admins only for changes. */
-import { Composer } from 'telegraf';
 import { normalizeInput } from '../../platform/text/index.js';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import { refreshCommandMenu } from '../start/index.js';
@@ -9,8 +8,9 @@ import type { BotContext } from '../../platform/bot/context.js';
 import { requireAdmin } from './guards.js';
 import { parseAddAdmin, parseUserId } from './rules.js';
 import { roleLabel } from './notices.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const adminsFeature = new Composer<BotContext>();
+export const adminsFeature = new Handlers<BotContext>();
 
 function roleText(ctx: BotContext, admin: Pick<AdminView, 'role' | 'county'>) {
   return roleLabel(ctx.t, admin.role, admin.county);

@@ -3,15 +3,15 @@
  * rename (/add_holiday 1406/01/01 name) and remove (/remove_holiday 1406/01/01) a day. The use cases
  * check the role and write the audit row; these handlers parse and reply.
  */
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import { AppError } from '../../platform/errors.js';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import { parseJalaliDate, type JalaliDate } from '../../platform/text/jalali.js';
 import { requireAdmin } from './guards.js';
 import type { HolidayView } from './holidays-service.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const holidaysFeature = new Composer<BotContext>();
+export const holidaysFeature = new Handlers<BotContext>();
 
 /** The date that starts a command's text, and the rest as typed (a holiday's name). */
 function dateAndRest(payload: string, usageKey: string): { day: JalaliDate; rest: string } {

@@ -1,9 +1,9 @@
 /** The office's staff: who they are, their scope (province or county), adding and removing them; and the official holidays. */
-import { Composer } from 'telegraf';
 import type { FeatureModule } from '../../platform/bot/feature.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { adminsFeature } from './bot.js';
 import { holidaysFeature } from './holidays-bot.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 export { requireAdmin, staffOnly } from './guards.js';
 export { contactLines, officeContactParams, withContacts } from './contacts.js';
@@ -13,6 +13,6 @@ export { recordAudit } from '../../platform/db/audit.js';
 
 export const staffModule: FeatureModule = {
   name: 'staff',
-  composer: new Composer<BotContext>(adminsFeature, holidaysFeature),
+  composer: new Handlers<BotContext>(adminsFeature, holidaysFeature),
   commands: { admin: ['admins', 'add_admin', 'remove_admin', 'holidays', 'add_holiday', 'remove_holiday'] },
 };

@@ -1,9 +1,9 @@
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import { labelTrigger } from '../../platform/bot/keyboards.js';
 import { mainMenu } from './keyboards.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const cancelFeature = new Composer<BotContext>();
+export const cancelFeature = new Handlers<BotContext>();
 
 async function cancel(ctx: BotContext) {
   const hadForm = ctx.session.form !== undefined;

@@ -1,8 +1,8 @@
 /** Telegram tells us when someone blocks or unblocks the bot: no need to wait for a failed send. */
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const chatMemberFeature = new Composer<BotContext>();
+export const chatMemberFeature = new Handlers<BotContext>();
 
 chatMemberFeature.on('my_chat_member', async (ctx) => {
   const status = ctx.myChatMember.new_chat_member.status;

@@ -1,10 +1,10 @@
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import { labelTrigger } from '../../platform/bot/keyboards.js';
 import { commandsFor } from './menu.js';
 import { mainMenu } from './keyboards.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const helpFeature = new Composer<BotContext>();
+export const helpFeature = new Handlers<BotContext>();
 
 /**
  * Lists the commands this person can use, as their command menu does: no /register for a member of an

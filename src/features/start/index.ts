@@ -1,5 +1,4 @@
 /** Start, help, language and cancel: what every user meets first, and the catch-all for the rest. */
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import type { FeatureModule } from '../../platform/bot/feature.js';
 import { cancelFeature } from './cancel.js';
@@ -8,13 +7,14 @@ import { helpFeature } from './help.js';
 import { languageFeature } from './language.js';
 import { startFeature } from './start.js';
 import { unhandledFeature } from './unhandled.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 export { languageChoice, mainMenu } from './keyboards.js';
 export { commandsFor, refreshCommandMenu, type CommandView } from './menu.js';
 
 export const startModule: FeatureModule = {
   name: 'start',
-  composer: Composer.compose<BotContext>([chatMemberFeature, startFeature, helpFeature, languageFeature, cancelFeature]),
+  composer: new Handlers<BotContext>(chatMemberFeature, startFeature, helpFeature, languageFeature, cancelFeature),
   fallback: unhandledFeature,
   commands: { member: ['start', 'help', 'language', 'cancel'] },
 };

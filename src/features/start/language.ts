@@ -1,4 +1,3 @@
-import { Composer } from 'telegraf';
 import { formatterFor } from '../../platform/i18n/format.js';
 import { isLanguage } from '../../platform/i18n/index.js';
 import { staleButton, dropButtons } from '../../platform/bot/ui.js';
@@ -6,8 +5,9 @@ import type { BotContext } from '../../platform/bot/context.js';
 import { labelTrigger } from '../../platform/bot/keyboards.js';
 import { refreshCommandMenu } from './menu.js';
 import { CHOOSE_LANGUAGE, languageChoice, mainMenu } from './keyboards.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const languageFeature = new Composer<BotContext>();
+export const languageFeature = new Handlers<BotContext>();
 
 async function askLanguage(ctx: BotContext) {
   await ctx.reply(ctx.t('language.choose'), languageChoice(ctx));

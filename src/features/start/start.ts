@@ -1,11 +1,11 @@
-import { Composer } from 'telegraf';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import type { BotContext } from '../../platform/bot/context.js';
 import { handleDeepLink } from '../../platform/bot/deep-links.js';
 import { placeOf, refreshCommandMenu } from './menu.js';
 import { mainMenu } from './keyboards.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const startFeature = new Composer<BotContext>();
+export const startFeature = new Handlers<BotContext>();
 
 startFeature.start(async (ctx) => {
   // A payload no feature claims is ignored safely: the welcome follows.

@@ -1,9 +1,9 @@
 /** Registered last: whatever no feature took gets a short hint, and nothing else happens. */
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import { mainMenu } from './keyboards.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
-export const unhandledFeature = new Composer<BotContext>();
+export const unhandledFeature = new Handlers<BotContext>();
 
 unhandledFeature.on('callback_query', async (ctx) => {
   await ctx.answerCbQuery(ctx.t('common.errors.stale_button'));

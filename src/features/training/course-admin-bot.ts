@@ -4,7 +4,6 @@
  * button passes requireAdmin; the forms re-check the role on every answer (staffOnly); the use cases
  * check the admin's scope again and audit.
  */
-import { Composer } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
 import type { FormRunner } from '../../platform/bot/forms/engine.js';
 import { editOrSend, send, staleButton } from '../../platform/bot/ui.js';
@@ -16,10 +15,11 @@ import { rosterCsv } from './course-notices.js';
 import { attendanceView, pageButtons, rosterText, sendCoursePage, showCourseList } from './course-admin-pages.js';
 import { cancelForm, editForm, rescheduleForm } from './course-change-forms.js';
 import { newCourseForm, startNewCourse } from './new-course-form.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 export const courseAdminForms = [newCourseForm, editForm, rescheduleForm, cancelForm] as const;
 
-export const courseAdminFeature = new Composer<BotContext>();
+export const courseAdminFeature = new Handlers<BotContext>();
 
 courseAdminFeature.command('new_course', requireAdmin, startNewCourse);
 courseAdminFeature.command('manage_courses', requireAdmin, showCourseList);

@@ -20,6 +20,7 @@ import {
   loadCourse,
   lockCourse,
   ownEnrolment,
+  ownEnrolments,
   requireCourse,
   toView,
   viewsOf,
@@ -133,11 +134,12 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
         orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
         take: 30,
       });
+      const eligible = (await viewsOf(prisma, rows)).filter((course) => isEligible({ status: ngo.status, countyId: ngo.countyId, fieldIds }, course.eligibility));
+      const enrolments = await ownEnrolments(prisma, eligible.map((course) => course.id), ngo.id);
       const result: NgoCourse[] = [];
-      for (const course of await viewsOf(prisma, rows)) {
-        if (!isEligible({ status: ngo.status, countyId: ngo.countyId, fieldIds }, course.eligibility)) continue;
+      for (const course of eligible) {
         const requester = await isRequester(prisma, course, ngo.id);
-        result.push({ course, enrolment: await ownEnrolment(prisma, course.id, ngo.id), state: registrationState(course, now, requester) });
+        result.push({ course, enrolment: enrolments.get(course.id) ?? null, state: registrationState(course, now, requester) });
       }
       return result;
     },
@@ -197,9 +199,8 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
         orderBy: [{ course: { startsAt: 'asc' } }],
       });
       const courses = await viewsOf(prisma, rows.map((r) => r.course));
-      const result = [];
-      for (const course of courses) result.push({ course, enrolment: (await ownEnrolment(prisma, course.id, ngo.id))! });
-      return result;
+      const enrolments = await ownEnrolments(prisma, courses.map((course) => course.id), ngo.id);
+      return courses.map((course) => ({ course, enrolment: enrolments.get(course.id)! }));
     },
   };
 }

@@ -150,14 +150,24 @@ export async function lockCourse(tx: Prisma.TransactionClient, courseId: number)
 }
 
 export async function ownEnrolment(db: Db, courseId: number, ngoId: number): Promise<OwnEnrolment | null> {
-  const mine = await db.enrollment.findUnique({ where: { courseId_ngoId: { courseId, ngoId } } });
-  if (!mine || mine.status === 'CANCELLED') return null;
-  let position: number | null = null;
-  if (mine.status === 'WAITLISTED') {
-    const waitlist = await db.enrollment.findMany({ where: { courseId, status: 'WAITLISTED' }, select: { id: true, participants: true, waitlistedAt: true } });
-    position = waitlistPosition(waitlist, mine.id);
+  return (await ownEnrolments(db, [courseId], ngoId)).get(courseId) ?? null;
+}
+
+/** The NGO's enrolment in each of these courses, in one query (plus one per waitlist it stands in). */
+export async function ownEnrolments(db: Db, courseIds: readonly number[], ngoId: number): Promise<Map<number, OwnEnrolment>> {
+  const result = new Map<number, OwnEnrolment>();
+  if (courseIds.length === 0) return result;
+  const rows = await db.enrollment.findMany({ where: { ngoId, courseId: { in: [...courseIds] }, status: { in: ['ENROLLED', 'WAITLISTED'] } } });
+  for (const mine of rows) {
+    let position: number | null = null;
+    if (mine.status === 'WAITLISTED') {
+      const waitlist = await db.enrollment.findMany({ where: { courseId: mine.courseId, status: 'WAITLISTED' }, select: { id: true, participants: true, waitlistedAt: true } });
+      position = waitlistPosition(waitlist, mine.id);
+    }
+    // The query asked for these two statuses only.
+    result.set(mine.courseId, { status: mine.status as OwnEnrolment['status'], participants: mine.participants, position });
   }
-  return { status: mine.status, participants: mine.participants, position };
+  return result;
 }
 
 /** A county admin's course is one whose only county is theirs. */

@@ -3,7 +3,7 @@
  * card with enrol / waitlist / cancel, /my_courses, giving a promoted seat back, and rating a course
  * afterwards.
  */
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { ARG, callbackAction } from '../../platform/bot/callback-data.js';
 import type { BotContext } from '../../platform/bot/context.js';
@@ -22,6 +22,7 @@ import { showCourseList } from './course-admin-pages.js';
 import { startNewCourse } from './new-course-form.js';
 import { replyRefusal } from './form-steps.js';
 import { showDemand, showMyRequests, startNeedRequest } from './needs-bot.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 const buttons = {
   menu: callbackAction('crs_menu', /^(?:request|open|mine|requests)$/),
@@ -196,7 +197,7 @@ const commentForm = new FormRunner<{ courseId: number }>({
 
 // ---- handlers ------------------------------------------------------------------------------------------------
 
-export const ngoCoursesFeature = new Composer<BotContext>();
+export const ngoCoursesFeature = new Handlers<BotContext>();
 
 ngoCoursesFeature.hears(labelTrigger('menu.courses'), showMenu);
 ngoCoursesFeature.command('courses', showOpenCourses);

@@ -3,7 +3,7 @@
  * NGO's open requests (/my_requests); admins read the demand by topic and county (/needs) and drill
  * down to the requesting NGOs. The service decides; this layer asks, validates and shows.
  */
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import {
   NEED_DESCRIPTION_LIMITS,
@@ -27,6 +27,7 @@ import { dropButtons, editOrSend, rowsOf, send, shorten, staleButton } from '../
 import { mainMenu } from '../start/index.js';
 import { pickedTopic, replyRefusal, topicKeyboard } from './form-steps.js';
 import { demandDetailText, demandText, needLine, needSummary, topicLabel } from './needs-notices.js';
+import { Handlers } from '../../platform/bot/handlers.js';
 
 const needButtons = {
   withdraw: callbackAction('need_wd', ARG.id),
@@ -239,7 +240,7 @@ export async function showDemand(ctx: BotContext): Promise<void> {
 
 // ---- handlers --------------------------------------------------------------------------------------------
 
-export const trainingNeedsFeature = new Composer<BotContext>();
+export const trainingNeedsFeature = new Handlers<BotContext>();
 
 trainingNeedsFeature.command('request_course', startNeedRequest);
 trainingNeedsFeature.command('my_requests', showMyRequests);

@@ -10,6 +10,7 @@ import type { AppServices, BotContext } from './context.js';
 import { applyDialect, type BotPlatform } from './dialect.js';
 import type { FeatureModule } from './feature.js';
 import { formRouter } from './forms/router.js';
+import { Handlers } from './handlers.js';
 import { admit } from './middlewares/admit.js';
 import { errorBoundary } from './middlewares/error-boundary.js';
 import { sequentialize } from './middlewares/sequentialize.js';
@@ -58,10 +59,11 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   bot.use(errorBoundary());
   bot.use(admit({ kv: deps.kv, sessionStore: deps.sessionStore, floodPerMinute: deps.floodPerMinute ?? 40 }));
 
-  for (const feature of deps.features) if (feature.composer) bot.use(feature.composer);
+  // Every feature's commands and buttons in one flat table, tried in registry order (see handlers.ts).
+  bot.use(new Handlers<BotContext>(...deps.features.flatMap((f) => (f.composer ? [f.composer] : []))));
   // After the features' commands and buttons, before the catch-all: answers to the form being filled in.
   bot.use(formRouter());
-  for (const feature of deps.features) if (feature.fallback) bot.use(feature.fallback);
+  bot.use(new Handlers<BotContext>(...deps.features.flatMap((f) => (f.fallback ? [f.fallback] : []))));
 
   // Last resort for errors outside the boundary (in the middlewares above it): log and keep going.
   bot.catch((err, ctx) => {

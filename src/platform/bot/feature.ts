@@ -3,9 +3,9 @@
  * command menu. The app reads one registry of these (src/features/index.ts), so adding a feature is a
  * folder and a line there; the platform itself never names a feature.
  */
-import type { Middleware } from 'telegraf';
-import type { JobContext } from '../scheduler/scheduler.js';
 import type { BotContext } from './context.js';
+import type { Handlers } from './handlers.js';
+import type { JobContext } from '../scheduler/scheduler.js';
 import type { AnyFormRunner } from './forms/engine.js';
 
 export interface FeatureJob<S> {
@@ -19,9 +19,9 @@ export interface FeatureJob<S> {
 export interface FeatureModule<S = unknown> {
   name: string;
   /** Commands, buttons and callbacks, in the order they are tried (before the form router). */
-  composer?: Middleware<BotContext>;
+  composer?: Handlers<BotContext>;
   /** Tried after every feature and after the form being filled in: the catch-all. */
-  fallback?: Middleware<BotContext>;
+  fallback?: Handlers<BotContext>;
   forms?: readonly AnyFormRunner[];
   jobs?: readonly FeatureJob<S>[];
   /** Entries of the command menu, in the order shown: `member` for everyone, `admin` added for staff. */

@@ -57,10 +57,21 @@ export function createTranslator(): Translator {
   const rawByLang = new Map(LANGUAGES.map((lang) => [lang, instance.getFixedT(lang)]));
   // Persian results get their direction marks here, in one place, so every text made through t() reads
   // right in a right-to-left client (see bidi.ts); English is left as it is.
-  const translate = (lang: Language, key: string | string[], options?: Record<string, unknown>): string =>
+  const render = (lang: Language, key: string | string[], options?: Record<string, unknown>): string =>
     lang === 'fa'
       ? markRtl(rawByLang.get(lang)!(key, markValues(options) ?? {}) as string)
       : (rawByLang.get(lang)!(key, options ?? {}) as string);
+  // A text without values is the same every time: menu labels, button captions and the label checks of
+  // every message (labelTrigger asks for each label in every language) are made once, not per update.
+  // The keys are the code's own, so this holds a few hundred strings at most.
+  const plain = new Map<string, string>();
+  const translate = (lang: Language, key: string | string[], options?: Record<string, unknown>): string => {
+    if (options !== undefined || typeof key !== 'string') return render(lang, key, options);
+    const cacheKey = `${lang}:${key}`;
+    let text = plain.get(cacheKey);
+    if (text === undefined) plain.set(cacheKey, (text = render(lang, key)));
+    return text;
+  };
   const fixedByLang = new Map(
     LANGUAGES.map((lang) => [lang, ((key: string | string[], options?: Record<string, unknown>) => translate(lang, key, options)) as unknown as TFunction]),
   );

@@ -2,7 +2,7 @@
  * /recurring in the chat: the list of active rules with a cancel button each, and the form that makes a
  * new one (the message to repeat, yearly or monthly, the date, the time, a confirmation).
  */
-import { Composer, Markup } from 'telegraf';
+import { Markup } from 'telegraf';
 import type { InlineKeyboardButton } from 'telegraf/types';
 import { ARG, callbackAction } from '../../../platform/bot/callback-data.js';
 import type { BotContext } from '../../../platform/bot/context.js';
@@ -15,6 +15,7 @@ import { mainMenu } from '../../start/index.js';
 import { takeMessageSource, type MessageSource } from '../content-kind.js';
 import { listText, ruleText } from './notices.js';
 import { parseRecurrenceDate } from './rules.js';
+import { Handlers } from '../../../platform/bot/handlers.js';
 
 const CANCEL = callbackAction('rc_cancel', ARG.id);
 const NEW = callbackAction('rc_new', /^go$/);
@@ -133,7 +134,7 @@ async function listView(ctx: BotContext) {
   return { text: listText(ctx.t, ctx.fmt, rows), keyboard: Markup.inlineKeyboard(buttons).reply_markup };
 }
 
-export const recurringFeature = new Composer<BotContext>();
+export const recurringFeature = new Handlers<BotContext>();
 
 recurringFeature.command('recurring', requireAdmin, async (ctx) => {
   const { text, keyboard } = await listView(ctx);

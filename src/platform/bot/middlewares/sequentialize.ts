@@ -12,10 +12,16 @@ export function sequentialize<C extends Context>(timeoutMs: number): MiddlewareF
     const key = String(ctx.chat?.id ?? ctx.from?.id ?? 'none');
     const previous = tails.get(key) ?? Promise.resolve();
     const run = previous.then(() => next());
+    let timer: NodeJS.Timeout | undefined;
     const settled = Promise.race([
       run.catch(() => {}),
-      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+      }),
     ]).then(() => {
+      // Cleared, not left to fire: at hundreds of updates a second, thousands of idle timers would pile up.
+      clearTimeout(timer);
       if (tails.get(key) === settled) tails.delete(key);
     });
     tails.set(key, settled);
