@@ -171,3 +171,31 @@ describe('createTranslator', () => {
     expect(translator.fixed('fa')('language.changed')).toBe('زبان ربات فارسی شد.');
   });
 });
+
+describe('texts made again from the translator’s memory', () => {
+  it('when the same text is asked for again, then it is the same as the first time, and other values give other texts', () => {
+    const translator = createTranslator();
+    const first = translator.t('fa', 'start.welcome', { name: 'Maryam' });
+    expect(translator.t('fa', 'start.welcome', { name: 'Maryam' })).toBe(first);
+    expect(translator.t('fa', 'start.welcome', { name: 'مریم' })).not.toBe(first);
+    expect(translator.t('fa', 'start.welcome', { name: 'مریم' })).toContain('مریم گرامی');
+    // The same values in another language, or a value of another type, are another text.
+    expect(translator.t('en', 'start.welcome', { name: 'Maryam' })).not.toBe(first);
+    expect(translator.t('fa', 'courses.ngo.list_item', { id: 1, title: 'x' })).toBe(translator.t('fa', 'courses.ngo.list_item', { id: 1, title: 'x' }));
+  });
+
+  it('when a typed value spells out other values, then it is not taken for them', () => {
+    const translator = createTranslator();
+    const honest = translator.t('fa', 'courses.ngo.list_item', { id: 'a', title: 'b' });
+    // Same characters in a row, split differently between the two values.
+    const forged = translator.t('fa', 'courses.ngo.list_item', { id: 'a1:b', title: '' });
+    expect(forged).not.toBe(honest);
+    expect(forged).toContain('a1:b');
+  });
+
+  it('when a value is not plain text (a date), then the text is still made, each time from its values', () => {
+    const translator = createTranslator();
+    const at = (iso: string) => translator.t('en', 'start.welcome', { name: new Date(iso) as unknown as string });
+    expect(at('2026-01-01T00:00:00Z')).not.toBe(at('2027-01-01T00:00:00Z'));
+  });
+});

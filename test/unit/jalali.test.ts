@@ -321,3 +321,25 @@ describe('daysBetweenTehran', () => {
     expect(daysBetweenTehran(utc('2026-03-21T05:30:00Z'), utc('2027-03-21T05:30:00Z'))).toBe(365);
   });
 });
+
+describe("Tehran's wall clock around the old daylight-saving changes (offset looked up once per half hour)", () => {
+  const intl = new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', {
+    timeZone: 'Asia/Tehran', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
+  const wallOf = (d: Date) => Object.fromEntries(intl.formatToParts(d).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+
+  // Spring forward 2021-03-21 and fall back 2021-09-21 (20:30 UTC the evening before / of), and 2022's.
+  it.each(['2021-03-21T20:30:00Z', '2021-09-21T19:30:00Z', '2022-03-21T20:30:00Z', '2022-09-21T19:30:00Z', '2026-11-30T20:30:00Z'])(
+    'when the instant is within two hours of %s, then every minute (and odd second) reads as Intl reads it',
+    (around) => {
+      const centre = new Date(around).getTime();
+      for (let t = centre - 2 * 3_600_000; t <= centre + 2 * 3_600_000; t += 60_000 + 7_000) {
+        const d = new Date(t);
+        const w = wallOf(d);
+        const j = toJalali(d);
+        expect({ hour: j.hour, minute: j.minute }, d.toISOString()).toEqual({ hour: w.hour, minute: w.minute });
+        expect(formatJalaliDate(d), d.toISOString()).toBe(formatJalaliDate(new Date(Date.UTC(w.year!, w.month! - 1, w.day!, 12) - 12_600_000)));
+      }
+    },
+  );
+});
