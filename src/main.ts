@@ -27,6 +27,10 @@ process.env.TZ = config.TZ;
 // the baseline tier is plenty. Not with the embedded database: PostgreSQL itself runs as WebAssembly
 // there, and its speed is the bot's. Set before any WebAssembly is compiled (the database opens below).
 if (config.DATABASE_URL) v8.setFlagsFromString('--liftoff-only');
+// After a busy minute V8 keeps up to four times the live heap committed (measured: 48 MiB live, 233 MiB
+// held after 20,000 updates); growing the limit by half the live size instead keeps the process near
+// its working set, for a few percent more CPU in collection (npm run bench:updates).
+v8.setFlagsFromString('--heap-growing-percent=50');
 
 const logger = createLogger({ level: config.LOG_LEVEL });
 const app = await createApp(config, logger);
