@@ -34,6 +34,7 @@ import { createOutbox, type OutboxPayload } from '../../src/platform/delivery/ou
 import { FakeBotApi } from '../support/fake-bot-api/index.js';
 import type { RecordedCall } from '../support/fake-bot-api/index.js';
 import type { WorkerConfig, WorkerMessage, WorkerReport } from './dispatcher-worker.js';
+import { cleanUpOnAbort } from './abort.js';
 
 // ------------------------------------------------------------------ settings
 
@@ -131,21 +132,7 @@ function cleanup(): Promise<void> {
   })();
   return cleaningUp;
 }
-/** Set once an interrupt or the global deadline started the cleanup: the main flow's errors are its echo. */
-let aborting = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    aborting = true;
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const globalDeadline = setTimeout(() => {
-  aborting = true;
-  console.error(`\nbench exceeded its global deadline of ${seconds(GLOBAL_DEADLINE_MS)}: cleaning up`);
-  void cleanup().finally(() => process.exit(1));
-}, GLOBAL_DEADLINE_MS);
-globalDeadline.unref();
+const abort = cleanUpOnAbort(cleanup, GLOBAL_DEADLINE_MS, seconds(GLOBAL_DEADLINE_MS));
 
 // ------------------------------------------------------------------ the bot process
 
@@ -736,7 +723,7 @@ try {
   }
 } catch (error) {
   exitCode = 1;
-  if (!aborting) console.error('\nbench:broadcast failed:', error);
+  if (!abort.aborting) console.error('\nbench:broadcast failed:', error);
 } finally {
   await cleanup();
 }

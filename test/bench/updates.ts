@@ -33,6 +33,7 @@ import { ALL_KINDS } from './updates/mix.js';
 import { kindTable, markdownTable, MODE_TITLES, runLine } from './updates/report.js';
 import { runOnce, type Mode, type RunResult, type RunSettings } from './updates/runner.js';
 import { ADMIN_ID, MEMBERS, seedDatabase } from './updates/seed.js';
+import { cleanUpOnAbort } from './abort.js';
 
 // ------------------------------------------------------------------ settings
 
@@ -84,20 +85,7 @@ function cleanup(): Promise<void> {
 }
 // Whatever way this process ends, no bot may outlive it.
 process.on('exit', () => killAllBots());
-let aborting = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    aborting = true;
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const globalDeadline = setTimeout(() => {
-  aborting = true;
-  console.error(`\nbench exceeded its global deadline of ${GLOBAL_DEADLINE_MS / 60_000} minutes: cleaning up`);
-  void cleanup().finally(() => process.exit(1));
-}, GLOBAL_DEADLINE_MS);
-globalDeadline.unref();
+const abort = cleanUpOnAbort(cleanup, GLOBAL_DEADLINE_MS, `${GLOBAL_DEADLINE_MS / 60_000} minutes`);
 
 // ------------------------------------------------------------------ storage
 
@@ -237,10 +225,10 @@ try {
     // Rotated per round, so no bot always runs first (cold caches) or last (warmest machine).
     const order = modes.map((_, i) => modes[(i + round - 1) % modes.length]!);
     for (const mode of order) {
-      if (aborting) break;
+      if (abort.aborting) break;
       const result = await runOnce(mode, round, api, spawnFor[mode], settingsFor(mode));
       // An interrupt killed the bot under the run: its figures mean nothing, and the exit is under way.
-      if (aborting) break;
+      if (abort.aborting) break;
       results.push(result);
       console.log(runLine(result));
       for (const note of result.notes) console.log(`  note: ${note}`);
@@ -249,7 +237,7 @@ try {
     }
   }
 
-  if (aborting) await new Promise(() => {}); // the signal handler's cleanup ends the process
+  if (abort.aborting) await new Promise(() => {}); // the signal handler's cleanup ends the process
   console.log(`\n## bench:updates: ${UPDATES.toLocaleString('en-US')} updates from ${MEMBERS} members, ${ROUNDS} round(s); ${cpus.length} cores, node ${process.version}, commit ${commit}\n`);
   console.log(markdownTable(results, modes, RATE));
   const kinds = kindTable(results, modes);
@@ -260,7 +248,7 @@ try {
   console.log(`\nColumns: ${modes.map((m) => MODE_TITLES[m]).join(' / ')}. Latencies are from the fake Bot API's view (loopback).`);
 } catch (error) {
   exitCode = 1;
-  if (!aborting) console.error('\nbench:updates failed:', error);
+  if (!abort.aborting) console.error('\nbench:updates failed:', error);
 } finally {
   await cleanup();
 }

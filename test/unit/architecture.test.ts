@@ -60,6 +60,15 @@ describe('the layout', () => {
     expect(long).toEqual([]);
   });
 
+  it("when a feature registers handlers, then it uses the flat table, not telegraf's Composer chain", () => {
+    // A Composer puts every handler in the path of every update (see platform/bot/handlers.ts).
+    const offenders = files
+      .filter((f) => featureOf(f.rel))
+      .filter((f) => /new Composer\b|Composer\.compose\(/.test(readFileSync(f.full, 'utf8')))
+      .map((f) => f.rel);
+    expect(offenders).toEqual([]);
+  });
+
   it('when a feature folder exists, then the registry lists its module', () => {
     const registry = readFileSync(path.join(SRC, 'features/index.ts'), 'utf8');
     const folders = readdirSync(path.join(SRC, 'features')).filter((n) => statSync(path.join(SRC, 'features', n)).isDirectory());

@@ -99,9 +99,21 @@ function dataOf(ctx: Loose): string | undefined {
   return query && 'data' in query ? query.data : undefined;
 }
 
+type Fns = readonly Middleware<Loose>[];
+
+/** A route for a text (a label typed or pressed) or a button's data matching one of the triggers. */
+function matchRoute(handlers: Handlers<Loose>, valueOf: (ctx: Loose) => string | undefined, triggers: Trigger<Loose> | readonly Trigger<Loose>[], fns: Fns) {
+  const list = tests(triggers);
+  return handlers.addRoute((ctx) => {
+    const value = valueOf(ctx);
+    const match = value === undefined ? null : firstMatch(list, value, ctx);
+    if (match) ctx.match = match;
+    return match !== null;
+  }, fns);
+}
+
 // Registration, assigned to the prototype so that features keep Composer's typings: each handler's
 // context is narrowed exactly as telegraf narrows it (ctx.match, ctx.payload, ctx.message.text ...).
-type Fns = readonly Middleware<Loose>[];
 const registrations = {
   command(this: Handlers<Loose>, names: Trigger<Loose> | readonly Trigger<Loose>[], ...fns: Fns) {
     const list = tests(names);
@@ -122,22 +134,10 @@ const registrations = {
     return registrations.command.call(this, 'help', ...fns);
   },
   hears(this: Handlers<Loose>, triggers: Trigger<Loose> | readonly Trigger<Loose>[], ...fns: Fns) {
-    const list = tests(triggers);
-    return this.addRoute((ctx) => {
-      const text = textOf(ctx);
-      const match = text === undefined ? null : firstMatch(list, text, ctx);
-      if (match) ctx.match = match;
-      return match !== null;
-    }, fns);
+    return matchRoute(this, textOf, triggers, fns);
   },
   action(this: Handlers<Loose>, triggers: Trigger<Loose> | readonly Trigger<Loose>[], ...fns: Fns) {
-    const list = tests(triggers);
-    return this.addRoute((ctx) => {
-      const data = dataOf(ctx);
-      const match = data === undefined ? null : firstMatch(list, data, ctx);
-      if (match) ctx.match = match;
-      return match !== null;
-    }, fns);
+    return matchRoute(this, dataOf, triggers, fns);
   },
   /** Update types ('message', 'callback_query', 'my_chat_member') and message types ('text', 'contact' ...). */
   on(this: Handlers<Loose>, types: string | readonly string[], ...fns: Fns) {

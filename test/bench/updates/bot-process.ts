@@ -37,11 +37,22 @@ function newestTs(dir: string): number {
   return newest;
 }
 
+/** The Node flags of `npm start` ("node <flags> dist/main.js" in package.json): the bench runs what production runs. */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const flags = /^node\s+(.*?)\s*dist\/main\.js$/.exec(start.trim())?.[1];
+  return flags ? flags.split(/\s+/) : [];
+}
+
 /** How the project's bot is started; printed with the results (with a warning when dist/ is older than src/). */
 export function projectBotCommand(): { args: string[]; label: string } {
   if (existsSync(distMain)) {
     const stale = newestTs(path.dirname(srcMain)) > statSync(distMain).mtimeMs;
-    return { args: [distMain], label: `node dist/main.js (compiled${stale ? '; WARNING: src/ has changed since the build, run npm run build' : ''})` };
+    const flags = startFlags();
+    return {
+      args: [...flags, distMain],
+      label: `node ${[...flags, 'dist/main.js'].join(' ')} (compiled, as npm start runs it${stale ? '; WARNING: src/ has changed since the build, run npm run build' : ''})`,
+    };
   }
   return { args: ['--import', tsxLoader, srcMain], label: 'node --import tsx src/main.ts (no dist/main.js yet)' };
 }
@@ -75,6 +86,8 @@ export class BotChild {
   constructor(readonly options: SpawnOptions) {
     const script = options.kind === 'echo' ? [echoPath] : projectBotCommand().args;
     const prof = options.kind === 'project' && options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+    // BENCH_NODE_FLAGS="--max-semi-space-size=8 ...": V8 or Node flags for the project's bot, to try settings.
+    if (options.kind === 'project' && process.env.BENCH_NODE_FLAGS) prof.push(...process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean));
     this.child = spawn(process.execPath, ['--import', probePath, ...prof, ...script], {
       cwd: options.cwd,
       // Only what the bot needs: a developer's BOT_TOKEN, DATABASE_URL or HTTP_PORT must not leak in.
