@@ -2,7 +2,7 @@
  * The bot's spine: the order of middlewares at a glance. Features only add handlers, read from the
  * registry; everything an update passes through first is here.
  */
-import { Telegraf } from 'telegraf';
+import { Context, Telegraf } from 'telegraf';
 import type { KeyValueStore } from '../kv/kv.js';
 import type { Logger } from '../logger.js';
 import type { CommandMenu } from './commands.js';
@@ -35,7 +35,18 @@ export interface BotDeps {
 
 export function createBot(deps: BotDeps): Telegraf<BotContext> {
   const handlerTimeoutMs = deps.handlerTimeoutMs ?? 30_000;
+  // Each update's logger carries its id; made only when something is logged (most updates log nothing).
+  class UpdateContext extends Context {
+    #log: Logger | undefined;
+    get log(): Logger {
+      return (this.#log ??= deps.logger.child({ updateId: this.update.update_id }));
+    }
+    set log(logger: Logger) {
+      this.#log = logger;
+    }
+  }
   const bot = new Telegraf<BotContext>(deps.token, {
+    contextType: UpdateContext as unknown as new (...args: ConstructorParameters<typeof Context>) => BotContext,
     handlerTimeout: handlerTimeoutMs,
     telegram: { apiRoot: deps.apiRoot, webhookReply: false },
   });
@@ -47,13 +58,14 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   const platform = deps.platform ?? 'telegram';
   applyDialect(bot.telegram, platform);
 
-  // Outermost: a child logger per update (no content, only ids), then one update per chat at a time.
-  bot.use((ctx, next) => {
-    ctx.log = deps.logger.child({ updateId: ctx.update.update_id });
-    // telegraf gives each update its own Telegram client; it speaks the dialect as bot.telegram does.
-    applyDialect(ctx.telegram, platform);
-    return next();
-  });
+  // Outermost: the dialect (telegraf gives each update its own Telegram client; it speaks the dialect
+  // as bot.telegram does), then one update per chat at a time.
+  if (platform !== 'telegram') {
+    bot.use((ctx, next) => {
+      applyDialect(ctx.telegram, platform);
+      return next();
+    });
+  }
   bot.use(sequentialize(handlerTimeoutMs));
   bot.use(answerCallbackOnce());
   bot.use(errorBoundary());

@@ -6,25 +6,33 @@
  */
 import type { Context, MiddlewareFn } from 'telegraf';
 
+const settle = () => {};
+
 export function sequentialize<C extends Context>(timeoutMs: number): MiddlewareFn<C> {
   const tails = new Map<string, Promise<void>>();
   return (ctx, next) => {
     const key = String(ctx.chat?.id ?? ctx.from?.id ?? 'none');
-    const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(() => next());
-    let timer: NodeJS.Timeout | undefined;
-    const settled = Promise.race([
-      run.catch(() => {}),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-        timer.unref();
-      }),
-    ]).then(() => {
-      // Cleared, not left to fire: at hundreds of updates a second, thousands of idle timers would pile up.
-      clearTimeout(timer);
-      if (tails.get(key) === settled) tails.delete(key);
+    const previous = tails.get(key);
+    // Most updates find their chat idle and start at once: the wait (and its timer) is only for an
+    // update that arrives while an earlier one of the same chat is still being handled.
+    const run = previous ? atMost(previous, timeoutMs).then(() => next()) : next();
+    const tail = run.then(settle, settle);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
     });
-    tails.set(key, settled);
     return run;
   };
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first; the timer does not outlive it. */
+function atMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
