@@ -98,3 +98,33 @@ describe('recording the sender of each update', () => {
     expect(user.firstName).toBe('مریم');
   });
 });
+
+describe('what the bot remembers of a person never outlives a change', () => {
+  it('when the role changes while their record is being read, then that read is not remembered', async () => {
+    await h.services.users.recordContact(profile());
+    await h.services.users.markUnreachable(BigInt(PERSON), 'blocked the bot'); // nothing remembered now
+    const reading = h.services.users.recordContact(profile()); // on its way to the database
+    h.services.users.forget(BigInt(PERSON)); // e.g. a role granted meanwhile
+    await reading;
+    // The next update reads again instead of trusting what was read before the change.
+    const raw = vi.spyOn(h.prisma, '$queryRaw');
+    try {
+      await h.services.users.recordContact(profile());
+      expect(raw).toHaveBeenCalledTimes(1);
+    } finally {
+      raw.mockRestore();
+    }
+  });
+
+  it('when the update is about blocking or unblocking the bot, then the record is written even if remembered', async () => {
+    await h.services.users.recordContact(profile());
+    await h.prisma.user.update({ where: { id: BigInt(PERSON) }, data: { reachable: false } }); // e.g. by another process
+    await h.services.users.recordContact(profile(), { write: true });
+    expect((await h.prisma.user.findUniqueOrThrow({ where: { id: BigInt(PERSON) } })).reachable).toBe(true);
+  });
+
+  it('when a new person is recorded, then created_at is the clock’s time in UTC, not the server’s local time', async () => {
+    await h.services.users.recordContact(profile());
+    expect((await h.prisma.user.findUniqueOrThrow({ where: { id: BigInt(PERSON) } })).createdAt.toISOString()).toBe('2026-11-30T08:00:00.000Z');
+  });
+});

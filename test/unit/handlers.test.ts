@@ -82,7 +82,8 @@ describe('the flat handler table', () => {
     expect((await run(handlers, buttonUpdate('go'))).seen).toEqual(['refused']);
   });
 
-  it('when a feature tries use(), then it is told to register routes instead', () => {
+  it('when a feature tries use() or a filter function, then it is told to register routes by name instead', () => {
     expect(() => new Handlers<Context>().use()).toThrow(/register with/);
+    expect(() => new Handlers<Context>().on((() => true) as never, log('x'))).toThrow(/type names/);
   });
 });

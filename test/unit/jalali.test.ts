@@ -329,7 +329,8 @@ describe("Tehran's wall clock around the old daylight-saving changes (offset loo
   const wallOf = (d: Date) => Object.fromEntries(intl.formatToParts(d).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
 
   // Spring forward 2021-03-21 and fall back 2021-09-21 (20:30 UTC the evening before / of), and 2022's.
-  it.each(['2021-03-21T20:30:00Z', '2021-09-21T19:30:00Z', '2022-03-21T20:30:00Z', '2022-09-21T19:30:00Z', '2026-11-30T20:30:00Z'])(
+  // 1935: Tehran's move from local mean time (+3:25:44) to +3:30, at 20:34:16 UTC, inside a half hour.
+  it.each(['1935-06-12T20:34:16Z', '2021-03-21T20:30:00Z', '2021-09-21T19:30:00Z', '2022-03-21T20:30:00Z', '2022-09-21T19:30:00Z', '2026-11-30T20:30:00Z'])(
     'when the instant is within two hours of %s, then every minute (and odd second) reads as Intl reads it',
     (around) => {
       const centre = new Date(around).getTime();

@@ -141,11 +141,13 @@ const registrations = {
   },
   /** Update types ('message', 'callback_query', 'my_chat_member') and message types ('text', 'contact' ...). */
   on(this: Handlers<Loose>, types: string | readonly string[], ...fns: Fns) {
-    const list = Array.isArray(types) ? types : [types];
+    const list: readonly unknown[] = Array.isArray(types) ? types : [types];
+    // telegraf also takes filter functions (message('text')); this table takes type names only.
+    if (list.some((type) => typeof type !== 'string')) throw new Error('Handlers.on: give update or message type names');
     return this.addRoute((ctx) => {
       const update = ctx.update as unknown as Record<string, unknown>;
       const message = update.message as Record<string, unknown> | undefined;
-      return list.some((type) => type in update || (message !== undefined && type in message));
+      return (list as readonly string[]).some((type) => type in update || (message !== undefined && type in message));
     }, fns);
   },
 };

@@ -55,6 +55,8 @@ const CACHED_SESSIONS = 10_000;
 export function createDatabaseSessionStore(prisma: PrismaClient, ttlMs: number, now: () => Date): SessionStore {
   // What the row holds (undefined: no row) and when it expires (null: never), per key.
   const known = new Map<string, { json: string | undefined; expiresAt: number | null }>();
+  // Writes per key, so that a read that was on its way while the key was written is not remembered.
+  let writes = 0;
   const remember = (key: string, json: string | undefined, expiresAt: number | null) => {
     known.delete(key);
     if (known.size >= CACHED_SESSIONS) known.delete(known.keys().next().value!);
@@ -64,9 +66,10 @@ export function createDatabaseSessionStore(prisma: PrismaClient, ttlMs: number, 
     async read(key) {
       let entry = known.get(key);
       if (!entry) {
+        const writesBefore = writes;
         const row = await prisma.session.findUnique({ where: { key } });
         entry = { json: row ? JSON.stringify(row.data) : undefined, expiresAt: row?.expiresAt?.getTime() ?? null };
-        remember(key, entry.json, entry.expiresAt);
+        if (writes === writesBefore) remember(key, entry.json, entry.expiresAt);
       }
       if (entry.expiresAt !== null && entry.expiresAt < now().getTime()) return undefined;
       return entry.json;
@@ -75,11 +78,13 @@ export function createDatabaseSessionStore(prisma: PrismaClient, ttlMs: number, 
       const expiresAt = new Date(now().getTime() + ttlMs);
       const data = JSON.parse(json) as object;
       // Forgotten first: if the write fails, the next read asks the database what it holds.
+      writes++;
       known.delete(key);
       await prisma.session.upsert({ where: { key }, create: { key, data, expiresAt }, update: { data, expiresAt } });
       remember(key, json, expiresAt.getTime());
     },
     async remove(key) {
+      writes++;
       known.delete(key);
       await prisma.session.deleteMany({ where: { key } });
       remember(key, undefined, null);

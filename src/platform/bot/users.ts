@@ -46,6 +46,13 @@ interface ContactRow {
 export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) {
   const { prisma, clock } = deps;
   const cache = new Map<bigint, Cached>();
+  // Counts changes made while a record may be on its way from the database: a read that started before
+  // a change is returned but not remembered, so it cannot put back an old role or language for 30 s.
+  let changes = 0;
+  const changed = (userId: bigint) => {
+    changes++;
+    cache.delete(userId);
+  };
 
   function remember(user: KnownUser, profileKey: string): void {
     cache.delete(user.id);
@@ -60,12 +67,13 @@ export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) 
      * reachable again, and returns the language and role. One statement when the record is not fresh
      * in this process, none when it is.
      */
-    async recordContact(profile: TelegramProfile): Promise<KnownUser> {
+    async recordContact(profile: TelegramProfile, options: { write?: boolean } = {}): Promise<KnownUser> {
       const id = BigInt(profile.id);
       const profileKey = `${profile.first_name}\u0000${profile.last_name ?? ''}\u0000${profile.username ?? ''}`;
       const cached = cache.get(id);
       // A copy: guards write a freshly read role into ctx.user, which must not leak into other updates.
-      if (cached && cached.profileKey === profileKey && cached.until > Date.now()) return { ...cached.user };
+      if (!options.write && cached && cached.profileKey === profileKey && cached.until > Date.now()) return { ...cached.user };
+      const changesBefore = changes;
 
       // A NUL in a Telegram name made every update of that person fail (PostgreSQL 22021).
       const firstName = stripUnstorable(profile.first_name).slice(0, 128);
@@ -74,8 +82,8 @@ export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) 
       const now = clock.now().toISOString();
       // Timestamps are stored as UTC without a zone (Prisma's convention), hence AT TIME ZONE 'UTC'.
       const rows = await prisma.$queryRaw<ContactRow[]>`
-        INSERT INTO users (id, first_name, last_name, username, last_seen_at, updated_at)
-        VALUES (${id}, ${firstName}, ${lastName}, ${username},
+        INSERT INTO users (id, first_name, last_name, username, created_at, last_seen_at, updated_at)
+        VALUES (${id}, ${firstName}, ${lastName}, ${username}, ${now}::timestamptz AT TIME ZONE 'UTC',
                 ${now}::timestamptz AT TIME ZONE 'UTC', ${now}::timestamptz AT TIME ZONE 'UTC')
         ON CONFLICT (id) DO UPDATE SET
           first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, username = EXCLUDED.username,
@@ -86,12 +94,14 @@ export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) 
           (SELECT a.county_id FROM admins a WHERE a.user_id = users.id) AS county_id`;
       const row = rows[0]!;
       const user: KnownUser = { id, firstName, language: row.language, role: row.role, countyId: row.county_id };
-      remember(user, profileKey);
+      if (changes === changesBefore) remember(user, profileKey);
       return { ...user };
     },
 
     async setLanguage(userId: bigint, language: Language): Promise<void> {
       await prisma.user.update({ where: { id: userId }, data: { language } });
+      // Kept, with the new language: the next update needs no statement (a read in flight is not remembered).
+      changes++;
       const cached = cache.get(userId);
       if (cached) cached.user = { ...cached.user, language };
     },
@@ -104,12 +114,12 @@ export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) 
     async markUnreachable(userId: bigint, reason: string): Promise<void> {
       await prisma.user.updateMany({ where: { id: userId }, data: { reachable: false, unreachableReason: reason.slice(0, 200) } });
       // Their next update must write reachable = true again.
-      cache.delete(userId);
+      changed(userId);
     },
 
     /** After a change made elsewhere (a role granted or removed): the next update reads the record again. */
     forget(userId: bigint): void {
-      cache.delete(userId);
+      changed(userId);
     },
   };
 }

@@ -98,8 +98,9 @@ export function createTranslator(): Translator {
   };
 }
 
-/** How many texts with values are kept (about 1 MiB). */
+/** How many texts with values are kept, and how long their values may be: at most a few MiB. */
 const RECENT_TEXTS = 5_000;
+const MAX_KEY_LENGTH = 400;
 
 /** The cache key of a text with values, or undefined when a value is not a plain string, number or boolean. */
 function valuesKey(lang: Language, key: string, options: Record<string, unknown>): string | undefined {
@@ -114,6 +115,8 @@ function valuesKey(lang: Language, key: string, options: Record<string, unknown>
     }
     const text = String(value);
     cacheKey += `${name.length}:${name}${type[0]}${text.length}:${text}`;
+    // Long typed values (descriptions, reports, comments) are seldom shown twice and would make the cache big.
+    if (cacheKey.length > MAX_KEY_LENGTH) return undefined;
   }
   return cacheKey;
 }

@@ -122,15 +122,25 @@ const offsetByHalfHour = new Map<number, number>();
 /** Tehran's offset from UTC in milliseconds at the given instant (+03:30 → 12 600 000). */
 function tehranOffsetMs(epochMs: number): number {
   const halfHour = Math.floor(epochMs / HALF_HOUR_MS);
-  let offset = offsetByHalfHour.get(halfHour);
-  if (offset === undefined) {
-    const start = halfHour * HALF_HOUR_MS;
-    const w = intlWallClock(new Date(start));
-    offset = Date.UTC(w.gy, w.gm - 1, w.gd, w.hour, w.minute, w.second) - start;
-    if (offsetByHalfHour.size >= 50_000) offsetByHalfHour.clear();
-    offsetByHalfHour.set(halfHour, offset);
-  }
+  const known = offsetByHalfHour.get(halfHour);
+  if (known !== undefined) return known;
+  const start = halfHour * HALF_HOUR_MS;
+  const offset = offsetAt(start);
+  // Only whole minutes are the same for the whole half hour: before 1946 Tehran kept local mean time
+  // (+3:25:44), and its one change to +3:30 fell at 20:34:16 UTC. Such instants ask Intl each time.
+  if (offset % 60_000 !== 0) return offsetAt(Math.floor(epochMs / 1000) * 1000);
+  if (offsetByHalfHour.size >= 50_000) offsetByHalfHour.clear();
+  offsetByHalfHour.set(halfHour, offset);
   return offset;
+}
+
+function offsetAt(epochMs: number): number {
+  const w = intlWallClock(new Date(epochMs));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0-99 as 1900-1999.
+  const wall = new Date(0);
+  wall.setUTCFullYear(w.gy, w.gm - 1, w.gd);
+  wall.setUTCHours(w.hour, w.minute, w.second, 0);
+  return wall.getTime() - epochMs;
 }
 
 function tehranWallClock(d: Date): GregorianWallClock {

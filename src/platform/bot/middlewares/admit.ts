@@ -30,13 +30,22 @@ export function admit({ kv, sessionStore, floodPerMinute }: AdmitOptions): Middl
     if (!from || from.is_bot || (ctx.chat && ctx.chat.type !== 'private')) return;
     const sessionKey = ctx.chat ? `${ctx.chat.id}:${from.id}` : undefined;
     const minute = Math.floor(Date.now() / 60_000);
-    const [firstTime, user, sentThisMinute, session] = await Promise.all([
+    const [once, record, flood, stored] = await Promise.allSettled([
       kv.setIfAbsent(`update:${ctx.update.update_id}`, '1', DAY_MS),
-      ctx.services.users.recordContact(from),
+      // Blocking and unblocking the bot is written at once, whatever this process remembers of the person.
+      ctx.services.users.recordContact(from, { write: 'my_chat_member' in ctx.update }),
       kv.increment(`flood:${from.id}:${minute}`, 61_000),
       sessionKey ? sessionStore.get(sessionKey) : undefined,
     ]);
-    if (!firstTime) return;
+    if (once.status === 'rejected') throw once.reason;
+    // A duplicate is dropped quietly, whatever happened to the rest of what was asked for it.
+    if (!once.value) return;
+    if (record.status === 'rejected') throw record.reason;
+    if (flood.status === 'rejected') throw flood.reason;
+    if (stored.status === 'rejected') throw stored.reason;
+    const user = record.value;
+    const sentThisMinute = flood.value;
+    const session = stored.value;
 
     ctx.user = user;
     ctx.lang = languageOr(user.language);
@@ -54,8 +63,12 @@ export function admit({ kv, sessionStore, floodPerMinute }: AdmitOptions): Middl
     }
 
     ctx.session = session ?? {};
-    await next();
-    // Not after a failed handler: a form step that failed half-way is not saved (as telegraf's session did).
-    if (sessionKey) await sessionStore.set(sessionKey, ctx.session);
+    try {
+      await next();
+    } finally {
+      // Also after a failed handler, as telegraf's session did: a form that moved to its next step before
+      // the question failed to send stays on that step.
+      if (sessionKey) await sessionStore.set(sessionKey, ctx.session);
+    }
   };
 }
