@@ -19,6 +19,26 @@ describe.each(storageModes())('database (%s)', (mode) => {
     expect(fields).toHaveLength(14);
   });
 
+  it('when 20,000 deliveries wait behind 20,000 sent ones, then a claim reads only the rows it takes (the claim index, no sort)', async () => {
+    db = await createTestDatabase(mode);
+    await db.prisma.$executeRawUnsafe(`INSERT INTO outbox_messages (id, kind, payload) VALUES (1, 'TEXT', '{}')`);
+    await db.prisma.$executeRawUnsafe(
+      `INSERT INTO outbox_deliveries (message_id, chat_id, status, not_before)
+       SELECT 1, i, CASE WHEN i <= 20000 THEN 'SENT' ELSE 'PENDING' END::"DeliveryStatus", now() - interval '1 minute'
+       FROM generate_series(1, 40000) AS i`,
+    );
+    await db.prisma.$executeRawUnsafe('ANALYZE outbox_deliveries');
+    // The row selection of the dispatcher's claim (platform/delivery/dispatcher.ts), as it is planned.
+    const plan = await db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+      `EXPLAIN SELECT id FROM outbox_deliveries
+       WHERE status IN ('PENDING', 'SENDING') AND not_before <= now() AT TIME ZONE 'UTC'
+       ORDER BY not_before, id LIMIT 100 FOR UPDATE SKIP LOCKED`,
+    );
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+    expect(text).toContain('outbox_deliveries_claim_idx');
+    expect(text).not.toMatch(/\bSort\b/);
+  });
+
   it('when two test databases are open, then they are isolated from each other', async () => {
     db = await createTestDatabase(mode);
     const other = await createTestDatabase(mode);
