@@ -545,6 +545,75 @@ export function outboxSuite(mode: StorageMode): void {
       });
     });
 
+    describe('the database or Redis failing mid-batch', () => {
+      /** The test database, with its SENT writes failing while `failing(sql)` says so. */
+      function withFailingSentWrites(failing: () => boolean): PrismaClient {
+        return new Proxy(db.prisma, {
+          get(target, prop, receiver) {
+            if (prop === '$executeRaw') {
+              return (strings: TemplateStringsArray, ...values: unknown[]) =>
+                strings.join('?').includes("SET status = 'SENT'") && failing()
+                  ? Promise.reject(new Error('Connection terminated unexpectedly'))
+                  : target.$executeRaw(strings, ...values);
+            }
+            const value: unknown = Reflect.get(target, prop, receiver);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+      }
+
+      it('when recording a sent row fails twice, then it is retried and the member gets the message once, not again after the lease', async () => {
+        let failures = 0;
+        const prisma = withFailingSentWrites(() => ++failures <= 2);
+        const { messageId } = await outbox.enqueue({ payload: text('یک بار'), recipients: [90] });
+        dispatcher({ prisma, leaseMs: 1500, perChatMs: 50 }).start();
+        await waitUntil(unfinished, 'the row is finished');
+        await sleep(2000); // past the lease: a row left SENDING would be claimed and sent again now
+        expect(sendsTo(90)).toHaveLength(1);
+        expect((await deliveries(messageId))[0]).toMatchObject({ status: 'SENT', attempts: 1 });
+      });
+
+      it('when sent rows cannot be recorded for a while, then nothing more of the batch is sent until they can, and nobody gets a message twice', async () => {
+        let down = true;
+        let downFrom: number | undefined;
+        let upAt = Infinity;
+        const prisma = withFailingSentWrites(() => {
+          if (down && downFrom === undefined) {
+            downFrom = Date.now();
+            setTimeout(() => {
+              down = false;
+              upAt = Date.now();
+            }, 600);
+          }
+          return down;
+        });
+        const chats = [91, 92, 93, 94, 95];
+        await outbox.enqueue({ payload: text('اطلاعیه'), recipients: chats });
+        dispatcher({ prisma, concurrency: 1, perChatMs: 1, leaseMs: 10_000 }).start();
+        await waitUntil(unfinished, 'every row is finished');
+        // Only the send whose record failed happened while the database was away.
+        const whileDown = requests.filter((r) => r.issuedAt > downFrom! && r.issuedAt < upAt);
+        expect(whileDown).toEqual([]);
+        for (const chat of chats) expect(sendsTo(chat), `chat ${chat}`).toHaveLength(1);
+      });
+
+      it('when Redis fails in the middle of a batch, then the rest of the batch goes back at once, not after its lease', async () => {
+        const gate = new RateGate({ kv: kvConnection(), ratePerSecond: 200 });
+        const waitForSlot = gate.waitForSlot.bind(gate);
+        let slots = 0;
+        gate.waitForSlot = async () => {
+          if (++slots === 3) throw new Error('Connection is closed.');
+          return waitForSlot();
+        };
+        const chats = [101, 102, 103, 104, 105, 106];
+        await outbox.enqueue({ payload: text('ادامه'), recipients: chats });
+        dispatcher({ gate, concurrency: 1, perChatMs: 1, leaseMs: 30_000 }).start();
+        // The batch fails at its third row; the dispatcher pauses a second and claims the rest again.
+        await waitUntil(unfinished, 'every row is finished', 8_000);
+        for (const chat of chats) expect(sendsTo(chat), `chat ${chat}`).toHaveLength(1);
+      });
+    });
+
     describe('several dispatchers', () => {
       it('when a dispatcher dies holding rows, then another sends them once its lease has ended, and only then', async () => {
         const { messageId } = await outbox.enqueue({ payload: text('پس از مرگ'), recipients: range(5001, 5) });

@@ -14,13 +14,8 @@ import type { OutboxPayload } from './outbox.js';
 import type { RateGate } from './rate-gate.js';
 import { sendPayload } from './send-payload.js';
 import { classifySendError, type SendOutcome } from './telegram-errors.js';
+import { claimedRows, type ClaimedRow, type ClaimedRows } from './claimed-rows.js';
 
-interface ClaimedRow {
-  id: bigint;
-  message_id: bigint;
-  chat_id: bigint;
-  attempts: number;
-}
 
 export interface DeliveryFailure {
   deliveryId: bigint;
@@ -77,6 +72,9 @@ const TELEGRAM_CHAT_INTERVAL_MS = 1000;
  * One query per window, whatever the rate, rather than one per message.
  */
 const WITHDRAWN_CHECK_MS = 200;
+/** A failed SENT write is tried again after this long, doubling up to the maximum (see recordSent). */
+const SENT_RETRY_FIRST_MS = 100;
+const SENT_RETRY_MAX_MS = 2000;
 
 interface Batch {
   /** Real-time (monotonic) end of this batch's lease. */
@@ -90,6 +88,8 @@ interface Batch {
   checkedAt: number;
   /** When a chat's rows put back in this batch are due (epoch ms). */
   turns: Map<bigint, number>;
+  /** A sent row could not be marked SENT: nothing more of this batch is sent (see recordSent). */
+  writesFailing: boolean;
 }
 
 /** Per-chat pacing kept by one dispatcher in its own memory (`perChatIntervalMs`). */
@@ -134,6 +134,7 @@ export class Dispatcher {
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly ownPacing: OwnChatPacing | undefined;
+  private readonly rows: ClaimedRows;
 
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? systemClock;
@@ -144,6 +145,7 @@ export class Dispatcher {
     this.maxAttempts = o.maxAttempts ?? 8;
     this.backoffBaseMs = o.backoffBaseMs ?? 2000;
     this.ownPacing = o.perChatIntervalMs === undefined ? undefined : new OwnChatPacing(o.perChatIntervalMs);
+    this.rows = claimedRows(o.prisma, o.owner, this.clock);
   }
 
   start(): void {
@@ -194,32 +196,59 @@ export class Dispatcher {
   /** Claims one batch of due rows and sends them; returns how many rows it claimed. */
   async runOnce(): Promise<number> {
     // Taken before the claim, so it ends no later than the lease the database holds.
-    const batch: Batch = { leaseEnds: performance.now() + this.leaseMs, unreachable: new Set(), chats: new Set(), withdrawn: new Set(), checkedAt: 0, turns: new Map() };
-    const rows = await this.claim();
+    const batch: Batch = {
+      leaseEnds: performance.now() + this.leaseMs,
+      unreachable: new Set(),
+      chats: new Set(),
+      withdrawn: new Set(),
+      checkedAt: 0,
+      turns: new Map(),
+      writesFailing: false,
+    };
+    const rows = await this.rows.claim(this.batchSize, this.leaseMs);
     if (rows.length === 0) return 0;
     batch.checkedAt = performance.now();
     await this.loadPayloads(rows);
     const inFlight = new Set<Promise<void>>();
+    // The rows from `current` on are neither sent nor handed back yet.
+    let current = 0;
+    try {
+      await this.sendBatch(rows, batch, inFlight, (index) => (current = index));
+    } catch (error) {
+      // A failure (Redis or the database away) ends the batch: what it had not handled yet goes back at
+      // once, not after its lease (best effort: the database may be what failed).
+      await this.rows.release(rows.slice(current), 0, false).catch(() => {});
+      throw error;
+    } finally {
+      await Promise.all(inFlight);
+    }
+    return rows.length;
+  }
+
+  private async sendBatch(rows: ClaimedRow[], batch: Batch, inFlight: Set<Promise<void>>, at: (index: number) => void): Promise<void> {
     for (const [index, row] of rows.entries()) {
+      at(index);
       if (batch.unreachable.has(row.chat_id)) continue; // marked UNREACHABLE with the row that found out
       if (batch.withdrawn.has(row.id)) continue; // found cancelled while an earlier row waited for its turn
       if (!this.maySend(batch)) {
-        await this.release(row, 0, false);
-        continue;
+        // Stopping, the lease running out, or a SENT write failing: the rest of the batch goes back at once.
+        await this.rows.release(rows.slice(index), 0, false);
+        break;
       }
       const reservedAt = performance.now();
       const chatBusyFor = await this.reserveChat(row.chat_id, batch);
       if (chatBusyFor !== undefined) {
         // One message a second to a chat: this one waits its turn and keeps its order.
-        await this.release(row, this.turnOf(row.chat_id, chatBusyFor, batch), false);
+        await this.rows.release([row], this.turnOf(row.chat_id, chatBusyFor, batch), false);
         continue;
       }
       await this.o.gate.waitForSlot();
       // The wait can be long (a 429 pause, a busy shared rate): the lease or the chat may have moved on.
       if (batch.unreachable.has(row.chat_id)) continue;
       if (!this.maySend(batch)) {
-        await this.release(row, 0, false);
-        continue;
+        // Stopping, the lease running out, or a SENT write failing: the rest of the batch goes back at once.
+        await this.rows.release(rows.slice(index), 0, false);
+        break;
       }
       if (await this.isWithdrawn(row, rows.slice(index), batch)) continue;
       // The chat's interval starts at the send, not at the reservation: the slot and the check above took time.
@@ -230,8 +259,7 @@ export class Dispatcher {
       inFlight.add(task);
       if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
     }
-    await Promise.all(inFlight);
-    return rows.length;
+    at(rows.length);
   }
 
   /**
@@ -279,30 +307,7 @@ export class Dispatcher {
    * process may claim it, and both would send it.
    */
   private maySend(batch: Batch): boolean {
-    return !this.stopping && performance.now() + this.sendTimeoutMs < batch.leaseEnds;
-  }
-
-  private async claim(): Promise<ClaimedRow[]> {
-    const now = this.clock.now();
-    const leaseUntil = new Date(now.getTime() + this.leaseMs);
-    // A claimed row's not_before becomes its lease end: one partial index of waiting and in-flight rows in
-    // (not_before, id) order finds both due rows and rows whose lease ran out, and stops at the batch's
-    // last row instead of sorting every due one (migration 20261130110000_outbox_claim_index).
-    return this.o.prisma.$queryRaw<ClaimedRow[]>`
-      UPDATE outbox_deliveries d
-      SET status = 'SENDING', lease_owner = ${this.o.owner},
-          lease_until = ${leaseUntil.toISOString()}::timestamptz AT TIME ZONE 'UTC',
-          not_before = ${leaseUntil.toISOString()}::timestamptz AT TIME ZONE 'UTC',
-          attempts = d.attempts + 1
-      FROM (
-        SELECT id FROM outbox_deliveries
-        WHERE status IN ('PENDING', 'SENDING') AND not_before <= ${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'
-        ORDER BY not_before, id
-        LIMIT ${this.batchSize}
-        FOR UPDATE SKIP LOCKED
-      ) due
-      WHERE d.id = due.id
-      RETURNING d.id, d.message_id, d.chat_id, d.attempts`.then((rows) => rows.sort((a, b) => (a.id < b.id ? -1 : 1)));
+    return !this.stopping && !batch.writesFailing && performance.now() + this.sendTimeoutMs < batch.leaseEnds;
   }
 
   private async loadPayloads(rows: ClaimedRow[]): Promise<void> {
@@ -326,11 +331,7 @@ export class Dispatcher {
         await this.handleFailure(row, classifySendError(error), batch);
         return;
       }
-      const recorded = await this.o.prisma.$executeRaw`
-        UPDATE outbox_deliveries
-        SET status = 'SENT', sent_at = ${this.clock.now().toISOString()}::timestamptz AT TIME ZONE 'UTC',
-            sent_message_id = ${sentMessageId ?? null}, lease_owner = NULL, lease_until = NULL, last_error = NULL
-        WHERE id = ${row.id} AND lease_owner = ${this.o.owner}`;
+      const recorded = await this.recordSent(row, sentMessageId, batch);
       if (recorded === 0) {
         // The one way a row goes out twice (invariant 2): count it where operators look.
         this.o.logger.warn({ deliveryId: String(row.id) }, 'dispatcher: sent a row whose lease another process had taken over');
@@ -340,28 +341,48 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Marks a sent row SENT. The message is out already: if this write is lost, the row is sent again when
+   * its lease ends. So a failed write is retried until the lease would end, and meanwhile the batch sends
+   * nothing more (each further message could not be recorded either: a PostgreSQL outage used to send
+   * 3% of a broadcast twice).
+   */
+  private async recordSent(row: ClaimedRow, sentMessageId: number | undefined, batch: Batch): Promise<number> {
+    const sentAt = this.clock.now();
+    for (let wait = SENT_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, SENT_RETRY_MAX_MS)) {
+      try {
+        return await this.rows.markSent(row, sentMessageId, sentAt);
+      } catch (error) {
+        if (!batch.writesFailing) this.o.logger.warn({ err: error, deliveryId: String(row.id) }, 'dispatcher: could not record a sent row, retrying and sending nothing more of this batch');
+        batch.writesFailing = true;
+        if (performance.now() + wait >= batch.leaseEnds) throw error;
+        await sleep(wait);
+      }
+    }
+  }
+
   private async handleFailure(row: ClaimedRow, outcome: SendOutcome, batch: Batch): Promise<void> {
     const log = this.o.logger;
     switch (outcome.type) {
       case 'rate_limited':
         log.warn({ retryAfterMs: outcome.retryAfterMs }, 'dispatcher: 429 from the Bot API, pausing every sender');
         await this.o.gate.pauseAll(outcome.retryAfterMs);
-        await this.release(row, outcome.retryAfterMs, false);
+        await this.rows.release([row], outcome.retryAfterMs, false);
         return;
       case 'transient':
         if (row.attempts >= this.maxAttempts) {
-          await this.finish(row, 'FAILED', outcome.reason);
+          await this.rows.finish(row, 'FAILED', outcome.reason);
           log.error({ deliveryId: row.id, reason: outcome.reason }, 'dispatcher: giving up after retries');
           await this.o.onFailed?.({ deliveryId: row.id, messageId: row.message_id, chatId: row.chat_id, reason: outcome.reason });
         } else {
           // Exponential backoff with jitter: 2 s, 4 s, 8 s ... up to 5 minutes.
           const backoff = Math.min(300_000, this.backoffBaseMs * 2 ** (row.attempts - 1)) * (0.75 + Math.random() * 0.5);
-          await this.release(row, backoff, true, outcome.reason);
+          await this.rows.release([row], backoff, true, outcome.reason);
         }
         return;
       case 'unreachable':
         batch.unreachable.add(row.chat_id);
-        await this.finish(row, 'UNREACHABLE', outcome.reason);
+        await this.rows.finish(row, 'UNREACHABLE', outcome.reason);
         // Nothing else queued for this chat can arrive either; a later /start makes the user reachable again.
         // Claimed rows too: one waiting for this chat's turn would otherwise be put back and sent.
         // Their lease_owner stays, so a send already on its way is still recorded as SENT.
@@ -371,34 +392,10 @@ export class Dispatcher {
         await this.o.onUnreachable?.(row.chat_id, outcome.reason);
         return;
       case 'failed':
-        await this.finish(row, 'FAILED', outcome.reason);
+        await this.rows.finish(row, 'FAILED', outcome.reason);
         await this.o.onFailed?.({ deliveryId: row.id, messageId: row.message_id, chatId: row.chat_id, reason: outcome.reason });
         return;
     }
   }
 
-  /**
-   * Puts a row back to PENDING after a delay (ms) or at a time; `counted` false gives back the attempt the claim took.
-   * Only a row still SENDING: one marked UNREACHABLE meanwhile must stay so, and one CANCELLED
-   * meanwhile stays cancelled, its lease let go (it is no longer in flight).
-   */
-  private async release(row: ClaimedRow, after: number | Date, counted: boolean, reason?: string): Promise<void> {
-    const notBefore = (after instanceof Date ? after : new Date(this.clock.now().getTime() + after)).toISOString();
-    // Each column is set from the row as it was: a SENDING row goes back to PENDING, a CANCELLED one keeps all but its lease.
-    await this.o.prisma.$executeRaw`
-      UPDATE outbox_deliveries
-      SET status = CASE WHEN status = 'SENDING' THEN 'PENDING'::"DeliveryStatus" ELSE status END,
-          not_before = CASE WHEN status = 'SENDING' THEN ${notBefore}::timestamptz AT TIME ZONE 'UTC' ELSE not_before END,
-          attempts = CASE WHEN status = 'SENDING' THEN attempts - ${counted ? 0 : 1} ELSE attempts END,
-          last_error = CASE WHEN status = 'SENDING' THEN COALESCE(${reason ?? null}, last_error) ELSE last_error END,
-          lease_owner = NULL, lease_until = NULL
-      WHERE id = ${row.id} AND lease_owner = ${this.o.owner} AND status IN ('SENDING', 'CANCELLED')`;
-  }
-
-  private async finish(row: ClaimedRow, status: 'FAILED' | 'UNREACHABLE', reason: string): Promise<void> {
-    await this.o.prisma.$executeRaw`
-      UPDATE outbox_deliveries
-      SET status = ${status}::"DeliveryStatus", last_error = ${reason.slice(0, 500)}, lease_owner = NULL, lease_until = NULL
-      WHERE id = ${row.id} AND lease_owner = ${this.o.owner}`;
-  }
 }

@@ -1,0 +1,82 @@
+/**
+ * The state changes of the rows a dispatcher holds, each one statement: claim a batch under a lease,
+ * mark one SENT, put rows back, finish one as failed or unreachable. Every change but the claim is made
+ * only while this process still holds the row's lease (lease_owner), so a process that lost its lease
+ * cannot overwrite what the new holder did.
+ */
+import type { PrismaClient } from '../db/client.js';
+import type { Clock } from '../text/clock.js';
+
+export interface ClaimedRow {
+  id: bigint;
+  message_id: bigint;
+  chat_id: bigint;
+  attempts: number;
+}
+
+const ids = (rows: readonly ClaimedRow[]) => `{${rows.map((r) => r.id).join(',')}}`;
+
+export function claimedRows(prisma: PrismaClient, owner: string, clock: Clock) {
+  const at = (date: Date) => date.toISOString();
+  return {
+    async claim(batchSize: number, leaseMs: number): Promise<ClaimedRow[]> {
+      const now = clock.now();
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      // A claimed row's not_before becomes its lease end: one partial index of waiting and in-flight rows in
+      // (not_before, id) order finds both due rows and rows whose lease ran out, and stops at the batch's
+      // last row instead of sorting every due one (migration 20261130110000_outbox_claim_index).
+      const rows = await prisma.$queryRaw<ClaimedRow[]>`
+        UPDATE outbox_deliveries d
+        SET status = 'SENDING', lease_owner = ${owner},
+            lease_until = ${at(leaseUntil)}::timestamptz AT TIME ZONE 'UTC',
+            not_before = ${at(leaseUntil)}::timestamptz AT TIME ZONE 'UTC',
+            attempts = d.attempts + 1
+        FROM (
+          SELECT id FROM outbox_deliveries
+          WHERE status IN ('PENDING', 'SENDING') AND not_before <= ${at(now)}::timestamptz AT TIME ZONE 'UTC'
+          ORDER BY not_before, id
+          LIMIT ${batchSize}
+          FOR UPDATE SKIP LOCKED
+        ) due
+        WHERE d.id = due.id
+        RETURNING d.id, d.message_id, d.chat_id, d.attempts`;
+      return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+    },
+
+    markSent(row: ClaimedRow, sentMessageId: number | undefined, sentAt: Date): Promise<number> {
+      return prisma.$executeRaw`
+        UPDATE outbox_deliveries
+        SET status = 'SENT', sent_at = ${at(sentAt)}::timestamptz AT TIME ZONE 'UTC',
+            sent_message_id = ${sentMessageId ?? null}, lease_owner = NULL, lease_until = NULL, last_error = NULL
+        WHERE id = ${row.id} AND lease_owner = ${owner}`;
+    },
+
+    /**
+     * Puts rows back to PENDING after a delay (ms) or at a time; `counted` false gives back the attempt the
+     * claim took. Only rows still SENDING: one marked UNREACHABLE meanwhile must stay so, and one CANCELLED
+     * meanwhile stays cancelled, its lease let go (it is no longer in flight).
+     */
+    async release(rows: readonly ClaimedRow[], after: number | Date, counted: boolean, reason?: string): Promise<void> {
+      if (rows.length === 0) return;
+      const notBefore = at(after instanceof Date ? after : new Date(clock.now().getTime() + after));
+      // Each column is set from the row as it was: a SENDING row goes back to PENDING, a CANCELLED one keeps all but its lease.
+      await prisma.$executeRaw`
+        UPDATE outbox_deliveries
+        SET status = CASE WHEN status = 'SENDING' THEN 'PENDING'::"DeliveryStatus" ELSE status END,
+            not_before = CASE WHEN status = 'SENDING' THEN ${notBefore}::timestamptz AT TIME ZONE 'UTC' ELSE not_before END,
+            attempts = CASE WHEN status = 'SENDING' THEN attempts - ${counted ? 0 : 1} ELSE attempts END,
+            last_error = CASE WHEN status = 'SENDING' THEN COALESCE(${reason ?? null}, last_error) ELSE last_error END,
+            lease_owner = NULL, lease_until = NULL
+        WHERE id = ANY (${ids(rows)}::text::bigint[]) AND lease_owner = ${owner} AND status IN ('SENDING', 'CANCELLED')`;
+    },
+
+    async finish(row: ClaimedRow, status: 'FAILED' | 'UNREACHABLE', reason: string): Promise<void> {
+      await prisma.$executeRaw`
+        UPDATE outbox_deliveries
+        SET status = ${status}::"DeliveryStatus", last_error = ${reason.slice(0, 500)}, lease_owner = NULL, lease_until = NULL
+        WHERE id = ${row.id} AND lease_owner = ${owner}`;
+    },
+  };
+}
+
+export type ClaimedRows = ReturnType<typeof claimedRows>;
