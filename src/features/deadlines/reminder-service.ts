@@ -23,6 +23,8 @@ const SCHEDULE_CACHE_LIMIT = 10_000;
  * test/bench/reminders.ts): Prisma's default 5 s for a transaction is too tight.
  */
 export const BULK_TIMEOUT_MS = 5 * 60_000;
+/** The advisory lock a reminder tick holds for its transaction (an arbitrary number, this job's own). */
+export const REMINDER_TICK_LOCK = 7_310_001n;
 
 export interface ReminderDeps {
   prisma: PrismaClient;
@@ -105,8 +107,14 @@ export function createReminderEngine(deps: ReminderDeps) {
       }
       if (messages.length === 0) return { messages: 0, deliveries: 0 };
       const result = await prisma.$transaction(
-        // A reminder caught up at night or on a day off (the bot was down) waits for the next allowed morning.
-        (tx) => enqueueForTargets(outbox, tx, messages, { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore: nextAllowedTime(now, { ...DEFAULT_QUIET_HOURS, holidays: daysOff }), sourceType: REMINDER_SOURCE }),
+        async (tx) => {
+          // Two ticks at once (a slow tick overrun by the next minute's, or two processes) run one after the
+          // other: the second then finds the first's reminders and adds nothing, instead of both planning
+          // against rows neither can see yet.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REMINDER_TICK_LOCK})`;
+          // A reminder caught up at night or on a day off (the bot was down) waits for the next allowed morning.
+          return enqueueForTargets(outbox, tx, messages, { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore: nextAllowedTime(now, { ...DEFAULT_QUIET_HOURS, holidays: daysOff }), sourceType: REMINDER_SOURCE });
+        },
         { timeout: BULK_TIMEOUT_MS, maxWait: BULK_TIMEOUT_MS },
       );
       if (enqueuedSlots.size + slots.length > SCHEDULE_CACHE_LIMIT) enqueuedSlots.clear();

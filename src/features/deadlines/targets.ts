@@ -31,7 +31,12 @@ export interface TargetOptions {
   ngoIds?: number[];
   notBefore: Date;
   sourceType: string;
+  /** How long the fan-out statement may run on a PostgreSQL server (default FAN_OUT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
 }
+
+/** 100,000 (deadline, recipient) pairs take about two seconds: thirty times that is a plan gone wrong. */
+export const FAN_OUT_TIMEOUT_MS = 60_000;
 
 /**
  * The (dedupe_key, payload, source_id, chat_id) rows of a fan-out: (deadline, NGO) pairs not yet told
@@ -87,6 +92,10 @@ export async function enqueueForTargets(
   // planner would nest loops over tens of thousands of rows (minutes instead of a second: see
   // test/bench/reminders.ts). Hash joins are right at every size this statement sees.
   await db.$executeRaw`SET LOCAL enable_nestloop = off`;
+  // Whatever the planner does, no fan-out holds a connection and a core for minutes: past this the
+  // statement is stopped and its transaction rolled back (a reminder tick tries again a minute later).
+  // A server setting: the embedded database (one backend, no timers) has no statement timeout.
+  await db.$executeRaw`SELECT set_config('statement_timeout', ${String(options.statementTimeoutMs ?? FAN_OUT_TIMEOUT_MS)}, true)`;
   return outbox.fanOut({ targets: targetsQuery(outbox, messages, options), sourceType: options.sourceType, notBefore: options.notBefore }, db);
 }
 
