@@ -546,15 +546,18 @@ export function outboxSuite(mode: StorageMode): void {
     });
 
     describe('the database or Redis failing mid-batch', () => {
-      /** The test database, with its SENT writes failing while `failing(sql)` says so. */
+      /** The test database, with its SENT writes failing while `failing()` says so, and counted in `sentWrites`. */
+      let sentWrites = 0;
       function withFailingSentWrites(failing: () => boolean): PrismaClient {
         return new Proxy(db.prisma, {
           get(target, prop, receiver) {
-            if (prop === '$executeRaw') {
-              return (strings: TemplateStringsArray, ...values: unknown[]) =>
-                strings.join('?').includes("SET status = 'SENT'") && failing()
-                  ? Promise.reject(new Error('Connection terminated unexpectedly'))
-                  : target.$executeRaw(strings, ...values);
+            if (prop === '$executeRaw' || prop === '$queryRaw') {
+              const raw = (target[prop] as (strings: TemplateStringsArray, ...values: unknown[]) => Promise<unknown>).bind(target);
+              return (strings: TemplateStringsArray, ...values: unknown[]) => {
+                if (!strings.join('?').includes("SET status = 'SENT'")) return raw(strings, ...values);
+                sentWrites++;
+                return failing() ? Promise.reject(new Error('Connection terminated unexpectedly')) : raw(strings, ...values);
+              };
             }
             const value: unknown = Reflect.get(target, prop, receiver);
             return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
@@ -595,6 +598,19 @@ export function outboxSuite(mode: StorageMode): void {
         const whileDown = requests.filter((r) => r.issuedAt > downFrom! && r.issuedAt < upAt);
         expect(whileDown).toEqual([]);
         for (const chat of chats) expect(sendsTo(chat), `chat ${chat}`).toHaveLength(1);
+      });
+
+      it('when 120 rows go out in one batch, then they are marked SENT a group at a time, not one statement each', async () => {
+        sentWrites = 0;
+        const prisma = withFailingSentWrites(() => false);
+        const chats = Array.from({ length: 120 }, (_, i) => 1000 + i);
+        await outbox.enqueue({ payload: text('گروهی'), recipients: chats });
+        dispatcher({ prisma, perChatMs: 1, rate: 1000, batchSize: 200 }).start();
+        await waitUntil(unfinished, 'every row is finished');
+        expect(await db.prisma.outboxDelivery.count({ where: { status: 'SENT', sentMessageId: { not: null } } })).toBe(120);
+        // Groups of up to 50 (or what 100 ms brought): a handful of statements, not 120.
+        expect(sentWrites).toBeGreaterThanOrEqual(3);
+        expect(sentWrites).toBeLessThanOrEqual(30);
       });
 
       it('when Redis fails in the middle of a batch, then the rest of the batch goes back at once, not after its lease', async () => {

@@ -14,6 +14,13 @@ export interface ClaimedRow {
   attempts: number;
 }
 
+/** A row the Bot API accepted, waiting to be marked SENT with others (see Dispatcher.recordSent). */
+export interface SentRow {
+  row: ClaimedRow;
+  sentMessageId: number | undefined;
+  sentAt: Date;
+}
+
 const ids = (rows: readonly ClaimedRow[]) => `{${rows.map((r) => r.id).join(',')}}`;
 
 export function claimedRows(prisma: PrismaClient, owner: string, clock: Clock) {
@@ -43,12 +50,20 @@ export function claimedRows(prisma: PrismaClient, owner: string, clock: Clock) {
       return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     },
 
-    markSent(row: ClaimedRow, sentMessageId: number | undefined, sentAt: Date): Promise<number> {
-      return prisma.$executeRaw`
-        UPDATE outbox_deliveries
-        SET status = 'SENT', sent_at = ${at(sentAt)}::timestamptz AT TIME ZONE 'UTC',
-            sent_message_id = ${sentMessageId ?? null}, lease_owner = NULL, lease_until = NULL, last_error = NULL
-        WHERE id = ${row.id} AND lease_owner = ${owner}`;
+    /** Marks sent rows SENT in one statement; returns the ids recorded (a row whose lease was lost is not). */
+    async markSent(sent: readonly SentRow[]): Promise<bigint[]> {
+      if (sent.length === 0) return [];
+      const messageIds = `{${sent.map((s) => s.sentMessageId ?? 'NULL').join(',')}}`;
+      const times = `{${sent.map((s) => at(s.sentAt)).join(',')}}`;
+      const recorded = await prisma.$queryRaw<{ id: bigint }[]>`
+        UPDATE outbox_deliveries d
+        SET status = 'SENT', sent_at = v.sent_at AT TIME ZONE 'UTC', sent_message_id = v.message_id,
+            lease_owner = NULL, lease_until = NULL, last_error = NULL
+        FROM unnest(${ids(sent.map((s) => s.row))}::text::bigint[], ${messageIds}::text::int[], ${times}::text::timestamptz[])
+          AS v(id, message_id, sent_at)
+        WHERE d.id = v.id AND d.lease_owner = ${owner}
+        RETURNING d.id`;
+      return recorded.map((r) => r.id);
     },
 
     /**

@@ -14,7 +14,7 @@ import type { OutboxPayload } from './outbox.js';
 import type { RateGate } from './rate-gate.js';
 import { sendPayload } from './send-payload.js';
 import { classifySendError, type SendOutcome } from './telegram-errors.js';
-import { claimedRows, type ClaimedRow, type ClaimedRows } from './claimed-rows.js';
+import { claimedRows, type ClaimedRow, type ClaimedRows, type SentRow } from './claimed-rows.js';
 
 
 export interface DeliveryFailure {
@@ -72,6 +72,14 @@ const TELEGRAM_CHAT_INTERVAL_MS = 1000;
  * One query per window, whatever the rate, rather than one per message.
  */
 const WITHDRAWN_CHECK_MS = 200;
+/**
+ * Sent rows are marked SENT together: when this many wait, or the oldest has waited this long, and at the
+ * end of each batch. One statement for a group instead of one per message was a quarter of the
+ * dispatcher's CPU at 1,000 messages a second; a crash can now send again what was sent in the last
+ * SENT_GROUP_MS (rows in flight, as before, just a few more).
+ */
+const SENT_GROUP = 50;
+const SENT_GROUP_MS = 100;
 /** A failed SENT write is tried again after this long, doubling up to the maximum (see recordSent). */
 const SENT_RETRY_FIRST_MS = 100;
 const SENT_RETRY_MAX_MS = 2000;
@@ -90,6 +98,9 @@ interface Batch {
   turns: Map<bigint, number>;
   /** A sent row could not be marked SENT: nothing more of this batch is sent (see recordSent). */
   writesFailing: boolean;
+  /** Sent rows waiting to be marked SENT, and since when the first of them waits (monotonic ms). */
+  sent: SentRow[];
+  sentSince: number;
 }
 
 /** Per-chat pacing kept by one dispatcher in its own memory (`perChatIntervalMs`). */
@@ -204,6 +215,8 @@ export class Dispatcher {
       checkedAt: 0,
       turns: new Map(),
       writesFailing: false,
+      sent: [],
+      sentSince: 0,
     };
     const rows = await this.rows.claim(this.batchSize, this.leaseMs);
     if (rows.length === 0) return 0;
@@ -221,6 +234,7 @@ export class Dispatcher {
       throw error;
     } finally {
       await Promise.all(inFlight);
+      await this.recordSent(batch).catch((err: unknown) => this.o.logger.error({ err }, 'dispatcher: could not record sent rows before their lease ended'));
     }
     return rows.length;
   }
@@ -331,29 +345,33 @@ export class Dispatcher {
         await this.handleFailure(row, classifySendError(error), batch);
         return;
       }
-      const recorded = await this.recordSent(row, sentMessageId, batch);
-      if (recorded === 0) {
-        // The one way a row goes out twice (invariant 2): count it where operators look.
-        this.o.logger.warn({ deliveryId: String(row.id) }, 'dispatcher: sent a row whose lease another process had taken over');
-      }
+      if (batch.sent.length === 0) batch.sentSince = performance.now();
+      batch.sent.push({ row, sentMessageId, sentAt: this.clock.now() });
+      if (batch.sent.length >= SENT_GROUP || performance.now() - batch.sentSince >= SENT_GROUP_MS) await this.recordSent(batch);
     } catch (err) {
       this.o.logger.error({ err, deliveryId: String(row.id) }, 'dispatcher: could not finish a delivery');
     }
   }
 
   /**
-   * Marks a sent row SENT. The message is out already: if this write is lost, the row is sent again when
-   * its lease ends. So a failed write is retried until the lease would end, and meanwhile the batch sends
-   * nothing more (each further message could not be recorded either: a PostgreSQL outage used to send
-   * 3% of a broadcast twice).
+   * Marks the batch's sent rows SENT. The messages are out already: if this write is lost, the rows are
+   * sent again when their lease ends. So a failed write is retried until the lease would end, and
+   * meanwhile the batch sends nothing more (each further message could not be recorded either: a
+   * PostgreSQL outage used to send 3% of a broadcast twice).
    */
-  private async recordSent(row: ClaimedRow, sentMessageId: number | undefined, batch: Batch): Promise<number> {
-    const sentAt = this.clock.now();
+  private async recordSent(batch: Batch): Promise<void> {
+    const group = batch.sent.splice(0);
+    if (group.length === 0) return;
     for (let wait = SENT_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, SENT_RETRY_MAX_MS)) {
       try {
-        return await this.rows.markSent(row, sentMessageId, sentAt);
+        const recorded = new Set(await this.rows.markSent(group));
+        for (const { row } of group) {
+          // The one way a row goes out twice (invariant 2): count it where operators look.
+          if (!recorded.has(row.id)) this.o.logger.warn({ deliveryId: String(row.id) }, 'dispatcher: sent a row whose lease another process had taken over');
+        }
+        return;
       } catch (error) {
-        if (!batch.writesFailing) this.o.logger.warn({ err: error, deliveryId: String(row.id) }, 'dispatcher: could not record a sent row, retrying and sending nothing more of this batch');
+        if (!batch.writesFailing) this.o.logger.warn({ err: error, rows: group.length }, 'dispatcher: could not record sent rows, retrying and sending nothing more of this batch');
         batch.writesFailing = true;
         if (performance.now() + wait >= batch.leaseEnds) throw error;
         await sleep(wait);
