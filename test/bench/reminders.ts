@@ -11,7 +11,8 @@
  * - "many recipients per NGO": 10 deadlines × 5,000 NGOs × 2 members (50,000 outbox messages);
  * - "one member per NGO": 1 deadline × 100,000 NGOs × 1 member (100,000 messages, the worst case).
  * For each: the first tick (select + insert messages and deliveries), the repeated tick (finds every key
- * taken, inserts nothing), and two ticks at once on an emptied outbox (two processes racing).
+ * taken, inserts nothing), two ticks at once on an emptied outbox (two processes racing), and a first tick
+ * with stale statistics (the planner last saw an empty outbox that now holds a rolled-back run's dead rows).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -175,21 +176,44 @@ async function main(): Promise<void> {
       const race = await timed(() => Promise.all([services().remindersTick(now), services().remindersTick(now)]));
       const afterRace = await counts(db);
 
+      // Stale statistics (issue 13): the planner last saw an empty outbox, which now holds the dead rows of a
+      // run that was rolled back. This state once flipped the tick's plan to nested loops over every pair.
+      await db.prisma.$executeRawUnsafe('TRUNCATE outbox_messages, outbox_deliveries');
+      await db.prisma.$executeRawUnsafe('ANALYZE outbox_messages');
+      await db.prisma.$executeRawUnsafe('ANALYZE outbox_deliveries');
+      await db.prisma.$executeRawUnsafe('ALTER TABLE outbox_messages SET (autovacuum_enabled = false)');
+      await db.prisma.$executeRawUnsafe('ALTER TABLE outbox_deliveries SET (autovacuum_enabled = false)');
+      await db.prisma
+        .$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(`WITH m AS (
+              INSERT INTO outbox_messages (kind, payload, dedupe_key)
+              SELECT 'TEXT', '{}', 'reminder:dead:' || i FROM generate_series(1, ${expected.messages}) AS i RETURNING id)
+            INSERT INTO outbox_deliveries (message_id, chat_id) SELECT id, id FROM m`);
+          throw new Error('rolled back');
+        })
+        .catch(() => {});
+      const stale = await timed(() => services().remindersTick(now));
+      const afterStale = await counts(db);
+      await db.prisma.$executeRawUnsafe('ALTER TABLE outbox_messages RESET (autovacuum_enabled)');
+      await db.prisma.$executeRawUnsafe('ALTER TABLE outbox_deliveries RESET (autovacuum_enabled)');
+
       const okFirst = afterFirst.messages === expected.messages && afterFirst.deliveries === expected.deliveries;
       const okRepeat =
         repeat.result.deliveries + sameProcess.result.deliveries === 0 && afterRepeat.messages === expected.messages && afterRepeat.deliveries === expected.deliveries;
       const okRace = afterRace.deliveries === expected.deliveries && race.result[0].deliveries + race.result[1].deliveries === expected.deliveries;
-      failed ||= !(okFirst && okRepeat && okRace);
+      const okStale = afterStale.messages === expected.messages && afterStale.deliveries === expected.deliveries;
+      failed ||= !(okFirst && okRepeat && okRace && okStale);
 
       console.log(`${shape.name}: ${shape.deadlines} deadline(s) × ${int(shape.ngos)} NGOs × ${shape.membersPerNgo} member(s)   (fixtures ${ms(fillTime.ms)})`);
       console.log(`  first tick     ${ms(first.ms).padStart(9)}   enqueued ${int(afterFirst.messages)} messages, ${int(afterFirst.deliveries)} deliveries${okFirst ? '' : '   ✗ expected ' + int(expected.deliveries)}`);
       console.log(`  repeated tick  ${ms(sameProcess.ms).padStart(9)}   same process: enqueued ${int(sameProcess.result.deliveries)} deliveries`);
       console.log(`  repeated tick  ${ms(repeat.ms).padStart(9)}   new process: enqueued ${int(repeat.result.messages)} messages, ${int(repeat.result.deliveries)} deliveries${okRepeat ? '' : '   ✗ expected none'}`);
-      console.log(`  two at once    ${ms(race.ms).padStart(9)}   enqueued ${int(afterRace.deliveries)} deliveries in all (${int(race.result[0].deliveries)} + ${int(race.result[1].deliveries)})${okRace ? '' : '   ✗'}\n`);
-      rows.push([shape.name, ms(first.ms), ms(sameProcess.ms), ms(repeat.ms), ms(race.ms)]);
+      console.log(`  two at once    ${ms(race.ms).padStart(9)}   enqueued ${int(afterRace.deliveries)} deliveries in all (${int(race.result[0].deliveries)} + ${int(race.result[1].deliveries)})${okRace ? '' : '   ✗'}`);
+      console.log(`  stale stats    ${ms(stale.ms).padStart(9)}   first tick after a rolled-back run, statistics of an empty outbox: ${int(afterStale.deliveries)} deliveries${okStale ? '' : '   ✗'}\n`);
+      rows.push([shape.name, ms(first.ms), ms(sameProcess.ms), ms(repeat.ms), ms(race.ms), ms(stale.ms)]);
     }
-    console.log('| shape | first tick (select + enqueue) | repeated tick, same process | repeated tick, new process | two ticks at once |');
-    console.log('|---|---|---|---|---|');
+    console.log('| shape | first tick (select + enqueue) | repeated tick, same process | repeated tick, new process | two ticks at once | first tick, stale statistics and dead rows |');
+    console.log('|---|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   } finally {
     await db?.close();
