@@ -8,6 +8,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { REMINDER_TICK_LOCK } from '../../src/features/deadlines/reminder-service.js';
 import { enqueueForTargets, FAN_OUT_TIMEOUT_MS } from '../../src/features/deadlines/targets.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import { autumnReport } from '../support/deadline-fixtures.js';
 import { createNgo } from '../support/ngo-fixtures.js';
 import { describeWithServer } from '../support/servers.js';
 import { useServiceHarness } from '../support/service-harness.js';
@@ -22,14 +23,7 @@ describeWithServer('the reminder tick on a PostgreSQL server', { databaseUrl: tr
 
   beforeEach(async () => {
     await createNgo(h.db, { managerId: 2002n, name: 'انجمن حامیان محیط زیست', status: 'APPROVED' });
-    const deadline = await h.services.deadlines.createGeneral(ADMIN, {
-      title: 'گزارش عملکرد پاییز',
-      description: null,
-      audience: { countyIds: [], fieldIds: [] },
-      dueDate: { jy: 1405, jm: 9, jd: 3 },
-      dueTime: { hour: 12, minute: 0 },
-      reminderDays: [1],
-    });
+    const deadline = await h.services.deadlines.createGeneral(ADMIN, autumnReport());
     deadlineId = deadline.id;
   });
 

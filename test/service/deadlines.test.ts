@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDeadlineService, type DeadlineService } from '../../src/features/deadlines/index.js';
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
+import { autumnReport } from '../support/deadline-fixtures.js';
 import { createAdmin, createNgo, createUser } from '../support/ngo-fixtures.js';
 import { useServiceHarness } from '../support/service-harness.js';
 
@@ -41,16 +42,8 @@ async function queued(keyPrefix = '') {
 }
 
 /** A reporting deadline for every approved NGO, due Tuesday 1405/09/03 12:00, reminded the day before. */
-function createGeneral(overrides: Partial<Parameters<DeadlineService['createGeneral']>[1]> = {}) {
-  return service.createGeneral(ADMIN, {
-    title: 'گزارش عملکرد پاییز',
-    description: null,
-    audience: { countyIds: [], fieldIds: [] },
-    dueDate: { jy: 1405, jm: 9, jd: 3 },
-    dueTime: { hour: 12, minute: 0 },
-    reminderDays: [1],
-    ...overrides,
-  });
+function createGeneral(overrides: Parameters<typeof autumnReport>[0] = {}) {
+  return service.createGeneral(ADMIN, autumnReport(overrides));
 }
 
 describe('creating a deadline', () => {

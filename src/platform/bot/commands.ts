@@ -7,6 +7,7 @@
 import type { Telegram } from 'telegraf';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language, type Translator } from '../i18n/index.js';
 import type { Logger } from '../logger.js';
+import { BoundedMap } from '../bounded-map.js';
 
 type CommandsApi = Pick<Telegram, 'setMyCommands' | 'deleteMyCommands'>;
 
@@ -32,7 +33,7 @@ export function createCommandMenu(lists: { member: readonly string[]; admin: rea
     names.map((command) => ({ command, description: translator.t(lang, `commands.${command}`) }));
   // What each chat was last given by this process: /start refreshes the menu, and sending Telegram the
   // same list again would cost a Bot API call on most updates. After a restart every chat is set once more.
-  const lastSet = new Map<bigint, string>();
+  const lastSet = new BoundedMap<bigint, string>(20_000);
   const menu: CommandMenu = {
     member: lists.member,
     admin: lists.admin,
@@ -55,7 +56,6 @@ export function createCommandMenu(lists: { member: readonly string[]; admin: rea
       if (lastSet.get(chatId) === signature) return;
       lastSet.delete(chatId);
       await telegram.setMyCommands(describe(lang, names), { scope: { type: 'chat', chat_id: Number(chatId) } });
-      if (lastSet.size >= 20_000) lastSet.delete(lastSet.keys().next().value!);
       lastSet.set(chatId, signature);
     },
     visible({ hide, staff }) {

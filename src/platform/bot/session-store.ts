@@ -6,6 +6,7 @@
  * is one bot process, and it is the only writer of its sessions.
  */
 import type { PrismaClient } from '../db/client.js';
+import { BoundedMap } from '../bounded-map.js';
 import { stripUnstorable } from '../text/persian-text.js';
 import type { KeyValueStore } from '../kv/kv.js';
 import type { SessionData } from './context.js';
@@ -54,14 +55,10 @@ const CACHED_SESSIONS = 10_000;
 
 export function createDatabaseSessionStore(prisma: PrismaClient, ttlMs: number, now: () => Date): SessionStore {
   // What the row holds (undefined: no row) and when it expires (null: never), per key.
-  const known = new Map<string, { json: string | undefined; expiresAt: number | null }>();
-  // Writes per key, so that a read that was on its way while the key was written is not remembered.
+  const known = new BoundedMap<string, { json: string | undefined; expiresAt: number | null }>(CACHED_SESSIONS);
+  // Writes so far: a read that was on its way while any key was written is not remembered.
   let writes = 0;
-  const remember = (key: string, json: string | undefined, expiresAt: number | null) => {
-    known.delete(key);
-    if (known.size >= CACHED_SESSIONS) known.delete(known.keys().next().value!);
-    known.set(key, { json, expiresAt });
-  };
+  const remember = (key: string, json: string | undefined, expiresAt: number | null) => void known.set(key, { json, expiresAt });
   return skippingUnchanged({
     async read(key) {
       let entry = known.get(key);

@@ -1,5 +1,6 @@
 /** The people who write to the bot: who they are, which language they chose, whether we can reach them. */
 import type { PrismaClient } from '../db/client.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { Clock } from '../text/clock.js';
 import { stripUnstorable } from '../text/persian-text.js';
 import type { Language } from '../i18n/index.js';
@@ -45,7 +46,7 @@ interface ContactRow {
 
 export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) {
   const { prisma, clock } = deps;
-  const cache = new Map<bigint, Cached>();
+  const cache = new BoundedMap<bigint, Cached>(MAX_CACHED);
   // Counts changes made while a record may be on its way from the database: a read that started before
   // a change is returned but not remembered, so it cannot put back an old role or language for 30 s.
   let changes = 0;
@@ -55,9 +56,6 @@ export function createUserService(deps: { prisma: PrismaClient; clock: Clock }) 
   };
 
   function remember(user: KnownUser, profileKey: string): void {
-    cache.delete(user.id);
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-    // Map order is insertion order: re-inserting keeps the most recently written last.
     cache.set(user.id, { user, profileKey, until: Date.now() + FRESH_MS });
   }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import { markRtl, markValues } from './bidi.js';
+import { BoundedMap } from '../bounded-map.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -69,7 +70,7 @@ export function createTranslator(): Translator {
   // hundred keys); with values, the most recent ones (values that are not plain strings, numbers or
   // booleans are never cached).
   const plain = new Map<string, string>();
-  const recent = new Map<string, string>();
+  const recent = new BoundedMap<string, string>(RECENT_TEXTS);
   const translate = (lang: Language, key: string | string[], options?: Record<string, unknown>): string => {
     if (typeof key !== 'string') return render(lang, key, options);
     if (options === undefined) {
@@ -83,7 +84,6 @@ export function createTranslator(): Translator {
     let text = recent.get(cacheKey);
     if (text === undefined) {
       text = render(lang, key, options);
-      if (recent.size >= RECENT_TEXTS) recent.delete(recent.keys().next().value!);
       recent.set(cacheKey, text);
     }
     return text;
