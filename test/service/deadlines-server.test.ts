@@ -6,7 +6,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, expect, it } from 'vitest';
 import { REMINDER_TICK_LOCK } from '../../src/features/deadlines/reminder-service.js';
-import { enqueueForTargets, FAN_OUT_TIMEOUT_MS } from '../../src/features/deadlines/targets.js';
+import { enqueueReminders } from '../../src/features/deadlines/reminder-fan-out.js';
+import { enqueueForTargets } from '../../src/features/deadlines/targets.js';
+import { BULK_STATEMENT_TIMEOUT_MS } from '../../src/platform/db/bulk-statements.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { autumnReport } from '../support/deadline-fixtures.js';
 import { createNgo } from '../support/ngo-fixtures.js';
@@ -46,33 +48,32 @@ describeWithServer('the reminder tick on a PostgreSQL server', { databaseUrl: tr
     expect(done).toBe(false);
     release();
     await other;
-    expect(await tick).toEqual({ messages: 1, deliveries: 1 });
+    // One message per language for the slot, and the NGO's one member told once.
+    expect(await tick).toEqual({ messages: 2, deliveries: 1 });
   });
 
-  it('when a fan-out runs, then its statements run under the fan-out timeout, and only inside its transaction', async () => {
+  it('when a fan-out runs (reminders or other notices), then its statements run under the bulk timeout, and only inside its transaction', async () => {
     const shown = await h.prisma.$transaction(async (tx) => {
-      await enqueueForTargets(h.outbox, tx, [{ deadlineId, slotKey: 'test', lang: 'fa', payload: { text: 'یادآوری' } }], {
-        keyPrefix: 'reminder',
+      await enqueueReminders(h.outbox, tx, [{ deadlineId, slotKey: 'test', lang: 'fa', payload: { text: 'یادآوری' } }], h.clock.now());
+      const reminders = await tx.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
+      await tx.$executeRaw`SET LOCAL statement_timeout = 0`;
+      await enqueueForTargets(h.outbox, tx, [{ deadlineId, slotKey: 'test', lang: 'fa', payload: { text: 'اطلاعیه' } }], {
+        keyPrefix: 'deadline-new',
         statuses: ['PENDING'],
         notBefore: h.clock.now(),
-        sourceType: 'deadline-reminder',
+        sourceType: 'deadline',
       });
-      return tx.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
+      const notices = await tx.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
+      return [reminders[0]!.statement_timeout, notices[0]!.statement_timeout];
     });
-    expect(shown[0]!.statement_timeout).toBe(`${FAN_OUT_TIMEOUT_MS / 60_000}min`);
+    expect(shown).toEqual([`${BULK_STATEMENT_TIMEOUT_MS / 60_000}min`, `${BULK_STATEMENT_TIMEOUT_MS / 60_000}min`]);
     const after = await h.prisma.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
     expect(after[0]!.statement_timeout).toBe('0');
   });
 
   it('when a statement of a fan-out’s transaction runs past the timeout, then it is stopped and nothing of the fan-out is queued', async () => {
     const attempt = h.prisma.$transaction(async (tx) => {
-      await enqueueForTargets(h.outbox, tx, [{ deadlineId, slotKey: 'slow', lang: 'fa', payload: { text: 'یادآوری' } }], {
-        keyPrefix: 'reminder',
-        statuses: ['PENDING'],
-        notBefore: h.clock.now(),
-        sourceType: 'deadline-reminder',
-        statementTimeoutMs: 1,
-      });
+      await enqueueReminders(h.outbox, tx, [{ deadlineId, slotKey: 'slow', lang: 'fa', payload: { text: 'یادآوری' } }], h.clock.now(), 1);
       // Under the same timeout, anything slower than it is stopped: here a statement that surely is.
       await tx.$executeRaw`SELECT pg_sleep(0.2)`;
     });

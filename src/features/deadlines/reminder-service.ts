@@ -1,6 +1,6 @@
 /**
  * The reminder engine that runs every minute, and the admins' daily digest of overdue NGOs. Slots come
- * from rules.ts (pure, clock and official holidays passed in); the fan-out is one statement (targets.ts),
+ * from rules.ts (pure, clock and official holidays passed in); the fan-out is one statement (reminder-fan-out.ts),
  * so repeated ticks, two processes or a restart add nothing twice. The holidays are read from their
  * table at every tick, so a holiday a super admin adds moves the reminders on it from the next minute.
  */
@@ -15,7 +15,7 @@ import { NO_HOLIDAYS, type Holidays } from '../../platform/text/working-days.js'
 import { loadHolidays } from '../staff/index.js';
 import { overdueDigest, reminderNotice, readerFor, type OverdueRow } from './notices.js';
 import { dueSlot, jalaliDayKey, reminderDaysOf, reminderSchedule, tehranDateOf, type ReminderSlot } from './rules.js';
-import { enqueueForTargets, REMINDER_SOURCE, type TargetMessage } from './targets.js';
+import { enqueueReminders, untoldSlots, type ReminderMessage } from './reminder-fan-out.js';
 
 const SCHEDULE_CACHE_LIMIT = 10_000;
 /**
@@ -89,7 +89,8 @@ export function createReminderEngine(deps: ReminderDeps) {
 
     /**
      * Every minute: for each open deadline, the slot due now (the latest that has come since the deadline
-     * was made), sent to the NGOs whose part is still pending. Idempotent: see targets.ts.
+     * was made), sent to the members of the NGOs whose part is still pending. Idempotent: a slot is told
+     * once (reminder-fan-out.ts).
      */
     async remindersTick(now: Date = clock.now()): Promise<FanOutResult> {
       const daysOff = await holidays.refresh();
@@ -97,15 +98,24 @@ export function createReminderEngine(deps: ReminderDeps) {
         where: { status: 'OPEN', targets: { some: { status: 'PENDING' } } },
         select: { id: true, kind: true, title: true, dueAt: true, reminderDays: true, createdAt: true, amountToman: true, startsAt: true },
       });
-      const messages: TargetMessage[] = [];
+      const dueNow: ReminderMessage[] = [];
       const slots: string[] = [];
       for (const d of open) {
         const due = dueSlot(scheduleOf(d), now, d.createdAt);
         if (!due || enqueuedSlots.has(`${d.id}:${due.slot.key}`)) continue;
         slots.push(`${d.id}:${due.slot.key}`);
-        for (const lang of LANGUAGES) messages.push({ deadlineId: d.id, slotKey: due.slot.key, lang, payload: reminderNotice(readerFor(translator, lang), d, due, now) });
+        for (const lang of LANGUAGES) dueNow.push({ deadlineId: d.id, slotKey: due.slot.key, lang, payload: reminderNotice(readerFor(translator, lang), d, due, now) });
       }
-      if (messages.length === 0) return { messages: 0, deliveries: 0 };
+      // Slots told already (by another process, or before a restart) are found by key, outside the lock.
+      const messages = dueNow.length === 0 ? [] : await untoldSlots(outbox, prisma, dueNow);
+      const remember = () => {
+        if (enqueuedSlots.size + slots.length > SCHEDULE_CACHE_LIMIT) enqueuedSlots.clear();
+        for (const slot of slots) enqueuedSlots.add(slot);
+      };
+      if (messages.length === 0) {
+        remember();
+        return { messages: 0, deliveries: 0 };
+      }
       const result = await prisma.$transaction(
         async (tx) => {
           // Two ticks at once (a slow tick overrun by the next minute's, or two processes) run one after the
@@ -113,12 +123,11 @@ export function createReminderEngine(deps: ReminderDeps) {
           // against rows neither can see yet.
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REMINDER_TICK_LOCK})`;
           // A reminder caught up at night or on a day off (the bot was down) waits for the next allowed morning.
-          return enqueueForTargets(outbox, tx, messages, { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore: nextAllowedTime(now, { ...DEFAULT_QUIET_HOURS, holidays: daysOff }), sourceType: REMINDER_SOURCE });
+          return enqueueReminders(outbox, tx, messages, nextAllowedTime(now, { ...DEFAULT_QUIET_HOURS, holidays: daysOff }));
         },
         { timeout: BULK_TIMEOUT_MS, maxWait: BULK_TIMEOUT_MS },
       );
-      if (enqueuedSlots.size + slots.length > SCHEDULE_CACHE_LIMIT) enqueuedSlots.clear();
-      for (const slot of slots) enqueuedSlots.add(slot);
+      remember();
       return result;
     },
 

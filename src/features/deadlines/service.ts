@@ -22,7 +22,8 @@ import { countyOf, createAccess, generalTargetsWhere, scopedAudience, type Deadl
 import { acceptedNotice, extendedNotice, newDeadlineNotice, reportReceivedNotice, readerFor } from './notices.js';
 import { createReminderEngine, BULK_TIMEOUT_MS } from './reminder-service.js';
 import { dueSlot, endOfTehranDay, isOverdue, jalaliDayKey, REPORT_LIMITS, tehranDateOf } from './rules.js';
-import { cancelQueuedReminders, enqueueForTargets, NOTICE_SOURCE, REMINDER_SOURCE, type TargetMessage } from './targets.js';
+import { cancelQueuedReminders, enqueueReminders } from './reminder-fan-out.js';
+import { enqueueForTargets, NOTICE_SOURCE, type TargetMessage } from './targets.js';
 
 export type { DeadlineAudience } from './access.js';
 
@@ -319,12 +320,8 @@ export function createDeadlineService(deps: DeadlineDeps) {
         const dueKey = jalaliDayKey(tehranDateOf(dueAt));
         const notBefore = nextAllowedTime(now);
         const extendedTo = (statuses: DeadlineTargetStatus[]) => ({ keyPrefix: 'deadline-extended', statuses, notBefore, sourceType: NOTICE_SOURCE });
-        await enqueueForTargets(
-          outbox,
-          tx,
-          inEveryLanguage(deadlineId, current ? current.slot.key : `extended-${dueKey}`, render),
-          current ? { keyPrefix: 'reminder', statuses: ['PENDING'], notBefore, sourceType: REMINDER_SOURCE } : extendedTo(['PENDING']),
-        );
+        if (current) await enqueueReminders(outbox, tx, inEveryLanguage(deadlineId, current.slot.key, render), notBefore);
+        else await enqueueForTargets(outbox, tx, inEveryLanguage(deadlineId, `extended-${dueKey}`, render), extendedTo(['PENDING']));
         await enqueueForTargets(outbox, tx, inEveryLanguage(deadlineId, dueKey, render), extendedTo(['SUBMITTED']));
         return fresh;
       });

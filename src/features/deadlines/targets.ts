@@ -5,14 +5,13 @@
  * that exist already are skipped with their deliveries, which is what makes every caller idempotent;
  * 100,000 recipients cost one statement, not 100,000 round trips.
  */
+import { guardBulkStatements } from '../../platform/db/bulk-statements.js';
 import { Prisma } from '../../platform/db/generated/client.js';
 import type { DeadlineTargetStatus } from '../../platform/db/generated/enums.js';
 import type { FanOutResult, Outbox, OutboxDb, TextContent } from '../../platform/delivery/outbox.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../../platform/i18n/index.js';
 
-/** The outbox source of reminders: cancelled when the NGO's part is done or the deadline changes. */
-export const REMINDER_SOURCE = 'deadline-reminder';
-/** The outbox source of the other notices (new, extended, accepted, reports to admins). */
+/** The outbox source of the notices other than reminders (new, extended, accepted, reports to admins). */
 export const NOTICE_SOURCE = 'deadline';
 
 /** One message per (deadline, NGO, language), rendered once per deadline and language. */
@@ -31,12 +30,9 @@ export interface TargetOptions {
   ngoIds?: number[];
   notBefore: Date;
   sourceType: string;
-  /** How long the fan-out statement may run on a PostgreSQL server (default FAN_OUT_TIMEOUT_MS). */
+  /** How long the fan-out statement may run on a PostgreSQL server (default BULK_STATEMENT_TIMEOUT_MS). */
   statementTimeoutMs?: number;
 }
-
-/** 100,000 (deadline, recipient) pairs take about two seconds: thirty times that is a plan gone wrong. */
-export const FAN_OUT_TIMEOUT_MS = 60_000;
 
 /**
  * The (dedupe_key, payload, source_id, chat_id) rows of a fan-out: (deadline, NGO) pairs not yet told
@@ -85,23 +81,6 @@ export async function enqueueForTargets(
   options: TargetOptions,
 ): Promise<FanOutResult> {
   if (messages.length === 0) return { messages: 0, deliveries: 0 };
-  // The row estimates of jsonb_to_recordset make the planner JIT-compile this statement, which costs
-  // about half a second even when there is nothing to insert: every minute, for nothing.
-  await db.$executeRaw`SET LOCAL jit = off`;
-  // The pairs left to tell are estimated at next to none (the anti-join on the outbox keys), so the
-  // planner would nest loops over tens of thousands of rows (minutes instead of a second: see
-  // test/bench/reminders.ts). Hash joins are right at every size this statement sees.
-  await db.$executeRaw`SET LOCAL enable_nestloop = off`;
-  // Whatever the planner does, no fan-out holds a connection and a core for minutes: past this the
-  // statement is stopped and its transaction rolled back (a reminder tick tries again a minute later).
-  // A server setting: the embedded database (one backend, no timers) has no statement timeout.
-  await db.$executeRaw`SELECT set_config('statement_timeout', ${String(options.statementTimeoutMs ?? FAN_OUT_TIMEOUT_MS)}, true)`;
+  await guardBulkStatements(db, options.statementTimeoutMs);
   return outbox.fanOut({ targets: targetsQuery(outbox, messages, options), sourceType: options.sourceType, notBefore: options.notBefore }, db);
-}
-
-/** Reminders queued but not yet sent (held for the morning) stop when the NGO's part is done or the deadline changes. */
-export async function cancelQueuedReminders(outbox: Outbox, db: OutboxDb, deadlineId: number, ngoId?: number): Promise<void> {
-  const ngoIds =
-    ngoId !== undefined ? [ngoId] : (await db.deadlineTarget.findMany({ where: { deadlineId }, select: { ngoId: true } })).map((t) => t.ngoId);
-  await outbox.cancelBySource({ type: REMINDER_SOURCE, ids: ngoIds.map((ngo) => `${deadlineId}:${ngo}`) }, db);
 }

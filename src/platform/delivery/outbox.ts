@@ -50,6 +50,13 @@ export interface FanOutRequest {
   notBefore: Date;
 }
 
+/** A keyed message to create (see Outbox.createMessages). */
+export interface NewMessage {
+  dedupeKey: string;
+  payload: OutboxPayload;
+  source: { type: string; id: string };
+}
+
 export interface FanOutResult {
   messages: number;
   deliveries: number;
@@ -71,6 +78,17 @@ export interface Outbox {
   enqueue(request: EnqueueRequest, db?: OutboxDb): Promise<EnqueueResult>;
   /** One message per dedupe key and a delivery per chat, from a query; keys that exist already are skipped whole. */
   fanOut(request: FanOutRequest, db?: OutboxDb): Promise<FanOutResult>;
+  /**
+   * Creates the messages whose keys are new, in one statement, and returns the ids of those it created
+   * (by key); a key that has a message already is left alone. For fan-outs that give one message many
+   * recipients: only a message created now gets deliveries (see `deliver`).
+   */
+  createMessages(messages: readonly NewMessage[], db?: OutboxDb): Promise<Map<string, bigint>>;
+  /**
+   * A delivery per row of `recipients`, a query with the columns `message_id bigint, chat_id bigint` and no
+   * pair twice; returns how many were added. One statement, whatever the number of rows.
+   */
+  deliver(request: { recipients: Prisma.Sql; notBefore: Date }, db?: OutboxDb): Promise<number>;
   /** SQL that is true when none of `keys` (an SQL text[] expression) has a message yet; for a fan-out's target query. */
   noMessageWithKey(keys: Prisma.Sql): Prisma.Sql;
   /** The keys among `keys` that have a message already. */
@@ -180,6 +198,31 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
       const outcome = { messages: Number(result?.messages ?? 0), deliveries: Number(result?.deliveries ?? 0) };
       if (outcome.deliveries > 0) wake(db !== prisma);
       return outcome;
+    },
+
+    async createMessages(messages, db = prisma) {
+      if (messages.length === 0) return new Map();
+      const rows = JSON.stringify(
+        messages.map(({ dedupeKey, payload: { kind, ...content }, source }) => ({ kind, content, dedupe_key: dedupeKey, source_type: source.type, source_id: source.id })),
+      );
+      const created = await db.$queryRaw<{ id: bigint; dedupe_key: string }[]>`
+        INSERT INTO outbox_messages (kind, payload, dedupe_key, source_type, source_id)
+        SELECT kind::"OutboxKind", content, dedupe_key, source_type, source_id
+        FROM jsonb_to_recordset(${rows}::jsonb) AS m(kind text, content jsonb, dedupe_key text, source_type text, source_id text)
+        -- One order for every process: two callers inserting the same keys wait for each other, never deadlock.
+        ORDER BY dedupe_key
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id, dedupe_key`;
+      return new Map(created.map((m) => [m.dedupe_key, m.id]));
+    },
+
+    async deliver(request, db = prisma) {
+      const added = await db.$executeRaw`
+        INSERT INTO outbox_deliveries (message_id, chat_id, not_before)
+        SELECT r.message_id, r.chat_id, ${request.notBefore.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+        FROM (${request.recipients}) r`;
+      if (added > 0) wake(db !== prisma);
+      return added;
     },
 
     noMessageWithKey(keys) {
