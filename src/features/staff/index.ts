@@ -10,6 +10,7 @@ export { contactLines, officeContactParams, withContacts } from './contacts.js';
 export { createAdminService, type AdminService } from './service.js';
 export { createHolidayService, loadHolidays, type HolidayService } from './holidays-service.js';
 export { recordAudit } from '../../platform/db/audit.js';
+export { coversCounty, ngoScope, scopedCounties, staffMember, type StaffMember } from './scope.js';
 
 export const staffModule: FeatureModule = {
   name: 'staff',
