@@ -1,14 +1,18 @@
 /**
  * The "bot process" of `npm run bench:broadcast`: a real Dispatcher wired the way src/app.ts wires it
- * (PostgreSQL pool, RateGate on Redis or the in-process store, telegraf's Telegram client), with
- * nothing else running, so its CPU and memory are the dispatcher's own.
+ * (PostgreSQL pool or embedded PGlite in a data folder, RateGate on Redis or the in-process store,
+ * telegraf's Telegram client), with nothing else running, so its CPU and memory are the dispatcher's own.
  *
  * Runs only as a child of test/bench/broadcast.ts (forked with an IPC channel). Protocol:
  *   parent → env BENCH_WORKER_CONFIG (JSON WorkerConfig)
+ *   child  → { type: 'leased', ... }      only with reportLeasedBy: what the database holds at start-up
  *   child  → { type: 'started', at }      dispatcher.start() has been called
+ *   child  → { type: 'recorded', rows }   only with reportRecorded: a SENT write committed (rows marked)
+ *   parent → { type: 'counts', id }       asks for the rows by status (the parent cannot open PGlite)
+ *   child  → { type: 'counts', id, ... }  the answer
  *   parent → { type: 'stop' }             finish in-flight requests, report, exit
  *   child  → { type: 'report', ... }      WorkerReport, then the child exits by itself
- * The parent may also SIGKILL it at any time (crash scenario): nothing here may rely on a clean exit.
+ * The parent may also SIGKILL it at any time (crash scenarios): nothing here may rely on a clean exit.
  */
 import { performance } from 'node:perf_hooks';
 import { Telegram } from 'telegraf';
@@ -19,7 +23,8 @@ import { createKeyValueStore } from '../../src/platform/kv/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 
 export interface WorkerConfig {
-  databaseUrl: string;
+  /** A PostgreSQL server (maybe through the outage proxy), or embedded PGlite in a data folder already migrated and filled. */
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
   /** Unset: the in-process store (correct for one process at a time, which is all the bench runs). */
   redisUrl?: string;
   namespace: string;
@@ -34,6 +39,19 @@ export interface WorkerConfig {
   idlePollMs?: number;
   /** Hard bound on this process's life, so a lost parent can never leave it running. */
   maxLifetimeMs: number;
+  /** Before dispatching, report the rows this (dead) owner still leases and the rows by status ('leased'). */
+  reportLeasedBy?: string;
+  /** Tell the parent each time a SENT write commits ('recorded'): what the process knew was durable at a kill. */
+  reportRecorded?: boolean;
+}
+
+export type StatusCounts = Record<string, number>;
+
+export interface LeasedReport {
+  type: 'leased';
+  /** Rows still SENDING under the dead owner: chat and lease end (epoch ms). */
+  rows: { chatId: number; leaseUntilMs: number }[];
+  counts: StatusCounts;
 }
 
 export interface WorkerReport {
@@ -55,7 +73,12 @@ export interface WorkerReport {
   logCounts: Record<string, number>;
 }
 
-export type WorkerMessage = { type: 'started'; at: number } | WorkerReport;
+export type WorkerMessage =
+  | { type: 'started'; at: number }
+  | { type: 'recorded'; rows: number }
+  | { type: 'counts'; id: number; counts: StatusCounts }
+  | LeasedReport
+  | WorkerReport;
 
 const config = JSON.parse(process.env.BENCH_WORKER_CONFIG ?? 'null') as WorkerConfig | null;
 if (!config || typeof process.send !== 'function') {
@@ -92,11 +115,47 @@ const logger = createLogger({
   },
 });
 
-const db = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
+const db = await openDatabase(config.database);
 const kv = createKeyValueStore({ redisUrl: config.redisUrl, namespace: config.namespace });
 const telegram = new Telegram(config.token, { apiRoot: config.apiRoot, webhookReply: false });
+
+async function statusCounts(): Promise<StatusCounts> {
+  const rows = await db.prisma.$queryRaw<{ status: string; n: bigint }[]>`
+    SELECT status::text AS status, count(*) AS n FROM outbox_deliveries GROUP BY status`;
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+if (config.reportLeasedBy) {
+  const rows = await db.prisma.$queryRaw<{ chat_id: bigint; lease_ms: number }[]>`
+    SELECT chat_id, (extract(epoch FROM lease_until) * 1000)::float8 AS lease_ms
+    FROM outbox_deliveries WHERE status = 'SENDING' AND lease_owner = ${config.reportLeasedBy}`;
+  await send({ type: 'leased', rows: rows.map((r) => ({ chatId: Number(r.chat_id), leaseUntilMs: r.lease_ms })), counts: await statusCounts() });
+}
+
+/**
+ * The dispatcher's client, or (reportRecorded) the same client with its SENT writes (the one statement
+ * with "SET status = 'SENT'", claimed-rows.ts markSent) reported to the parent once they have committed.
+ */
+function dispatcherPrisma(): typeof db.prisma {
+  if (!config!.reportRecorded) return db.prisma;
+  return new Proxy(db.prisma, {
+    get(target, prop, receiver) {
+      if (prop === '$queryRaw') {
+        const raw = target.$queryRaw.bind(target) as (strings: TemplateStringsArray, ...values: unknown[]) => Promise<unknown>;
+        return async (strings: TemplateStringsArray, ...values: unknown[]) => {
+          const result = await raw(strings, ...values);
+          if (strings.join('?').includes("SET status = 'SENT'") && Array.isArray(result)) void send({ type: 'recorded', rows: result.length });
+          return result;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 const dispatcher = new Dispatcher({
-  prisma: db.prisma,
+  prisma: dispatcherPrisma(),
   telegram,
   gate: new RateGate({ kv, ratePerSecond: config.ratePerSecond }),
   logger,
@@ -124,7 +183,13 @@ dispatcher.start();
 void send({ type: 'started', at: Date.now() });
 
 process.on('message', (message: unknown) => {
-  if ((message as { type?: unknown } | null)?.type !== 'stop') return;
+  const m = message as { type?: unknown; id?: unknown } | null;
+  if (m?.type === 'counts') {
+    // Best effort: while the database is away the question simply goes unanswered.
+    void statusCounts().then((counts) => send({ type: 'counts', id: Number(m.id), counts }), () => {});
+    return;
+  }
+  if (m?.type !== 'stop') return;
   void (async () => {
     const runMs = performance.now() - startedAt;
     const cpu = process.cpuUsage(cpuAtStart);

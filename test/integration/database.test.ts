@@ -39,6 +39,34 @@ describe.each(storageModes())('database (%s)', (mode) => {
     expect(text).not.toMatch(/\bSort\b/);
   });
 
+  it('when rows whose lease ran out wait among 20,000 others, then the claim finds them through the in-flight index first, then waiting rows, with no sort', async () => {
+    db = await createTestDatabase(mode);
+    await db.prisma.$executeRawUnsafe(`INSERT INTO outbox_messages (id, kind, payload) VALUES (1, 'TEXT', '{}')`);
+    // 20,000 sent, 20,000 waiting, 100 in flight of which half have a lease that ran out (not_before = lease end).
+    await db.prisma.$executeRawUnsafe(
+      `INSERT INTO outbox_deliveries (message_id, chat_id, status, not_before)
+       SELECT 1, i, CASE WHEN i <= 20000 THEN 'SENT' WHEN i <= 40000 THEN 'PENDING' ELSE 'SENDING' END::"DeliveryStatus",
+              now() - interval '1 minute' + CASE WHEN i > 40050 THEN interval '2 minutes' ELSE interval '0' END
+       FROM generate_series(1, 40100) AS i`,
+    );
+    await db.prisma.$executeRawUnsafe('ANALYZE outbox_deliveries');
+    // The row selection of the dispatcher's claim (platform/delivery/claimed-rows.ts), as it is planned.
+    const plan = await db.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+      `EXPLAIN SELECT id FROM (
+         SELECT id FROM outbox_deliveries WHERE status = 'SENDING' AND not_before <= now() AT TIME ZONE 'UTC'
+         ORDER BY not_before, id LIMIT 100 FOR UPDATE SKIP LOCKED) expired
+       UNION ALL
+       SELECT id FROM (
+         SELECT id FROM outbox_deliveries WHERE status = 'PENDING' AND not_before <= now() AT TIME ZONE 'UTC'
+         ORDER BY not_before, id LIMIT 100 FOR UPDATE SKIP LOCKED) waiting
+       LIMIT 100`,
+    );
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+    expect(text).toContain('outbox_deliveries_lease_idx');
+    expect(text).toContain('outbox_deliveries_claim_idx');
+    expect(text).not.toMatch(/\bSort\b/);
+  });
+
   it('when two test databases are open, then they are isolated from each other', async () => {
     db = await createTestDatabase(mode);
     const other = await createTestDatabase(mode);

@@ -565,6 +565,28 @@ export function outboxSuite(mode: StorageMode): void {
         });
       }
 
+      /**
+       * The test database with the statements whose text includes `match` failing while `failing()` says so:
+       * `lost` runs the statement first and then fails (its answer lost on the way back, the claim case),
+       * else it fails without reaching the database.
+       */
+      function withFailingStatements(match: string, failing: () => boolean, lost = false): PrismaClient {
+        return new Proxy(db.prisma, {
+          get(target, prop, receiver) {
+            if (prop === '$executeRaw' || prop === '$queryRaw') {
+              const raw = (target[prop] as (strings: TemplateStringsArray, ...values: unknown[]) => Promise<unknown>).bind(target);
+              return async (strings: TemplateStringsArray, ...values: unknown[]) => {
+                if (!strings.join('?').includes(match) || !failing()) return raw(strings, ...values);
+                if (lost) await raw(strings, ...values);
+                throw new Error('Connection terminated unexpectedly');
+              };
+            }
+            const value: unknown = Reflect.get(target, prop, receiver);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+      }
+
       it('when recording a sent row fails twice, then it is retried and the member gets the message once, not again after the lease', async () => {
         let failures = 0;
         const prisma = withFailingSentWrites(() => ++failures <= 2);
@@ -628,6 +650,35 @@ export function outboxSuite(mode: StorageMode): void {
         await waitUntil(unfinished, 'every row is finished', 8_000);
         for (const chat of chats) expect(sendsTo(chat), `chat ${chat}`).toHaveLength(1);
       });
+      it('when a claim is made but its answer is lost, then its rows go back before the next claim, not after their lease', async () => {
+        let claims = 0;
+        const prisma = withFailingStatements("SET status = 'SENDING'", () => ++claims === 1, true);
+        const chats = [111, 112, 113, 114];
+        const { messageId } = await outbox.enqueue({ payload: text('گم‌شده'), recipients: chats });
+        dispatcher({ prisma, perChatMs: 1, leaseMs: 30_000 }).start();
+        // The failed claim costs the dispatcher its one-second pause, not the 30 s lease.
+        await waitUntil(unfinished, 'every row is finished', 8_000);
+        for (const chat of chats) expect(sendsTo(chat), `chat ${chat}`).toHaveLength(1);
+        // The lost claim's attempt was given back with the rows.
+        expect((await deliveries(messageId)).map((r) => [r.status, r.attempts])).toEqual(chats.map(() => ['SENT', 1]));
+      });
+
+      it('when a batch fails and handing its rows back fails too (the database away), then they go back before the next claim, not after their lease', async () => {
+        const gate = new RateGate({ kv: kvConnection(), ratePerSecond: 200 });
+        const waitForSlot = gate.waitForSlot.bind(gate);
+        let slots = 0;
+        gate.waitForSlot = async () => {
+          if (++slots === 2) throw new Error('Connection is closed.');
+          return waitForSlot();
+        };
+        let handBacks = 0;
+        const prisma = withFailingStatements("WHEN status = 'SENDING' THEN 'PENDING'", () => ++handBacks === 1);
+        const chats = [121, 122, 123, 124, 125];
+        await outbox.enqueue({ payload: text('بازگشت'), recipients: chats });
+        dispatcher({ prisma, gate, concurrency: 1, perChatMs: 1, leaseMs: 30_000 }).start();
+        await waitUntil(unfinished, 'every row is finished', 8_000);
+        for (const chat of chats) expect(sendsTo(chat), `chat ${chat}`).toHaveLength(1);
+      });
     });
 
     describe('several dispatchers', () => {
@@ -648,6 +699,28 @@ export function outboxSuite(mode: StorageMode): void {
         expect(api.calls()).toHaveLength(5);
         for (const call of api.calls()) expect(at(call)).toBeGreaterThanOrEqual(claimedFrom + 1_500);
         expect((await deliveries(messageId)).map((r) => r.status)).toEqual(Array(5).fill('SENT'));
+      });
+
+      it('when a dispatcher dies holding rows while others wait, then its rows go out first once its lease has ended, not behind the queue', async () => {
+        const dead = range(5101, 5);
+        await outbox.enqueue({ payload: text('اول'), recipients: dead });
+        const hanging = { callApi: () => new Promise<never>(() => {}) };
+        // A's chats are held for 1 ms only: the test is about the queue's order, not the one-second chat interval
+        // (a chat A reserved a moment before its lease ended would rightly make B's first send to it wait).
+        const a = dispatcher({ owner: 'A', leaseMs: 1_000, batchSize: 5, perChatMs: 1, telegram: hanging as unknown as DispatcherOptions['telegram'] });
+        void a.runOnce();
+        await waitUntil(async () => (await db.prisma.outboxDelivery.count({ where: { status: 'SENDING', leaseOwner: 'A' } })) === 5, 'A claimed its rows');
+        // Enqueued while A holds its rows, so due before A's lease ends: claimed by not_before alone, A's rows would come last.
+        const waiting = range(5201, 40);
+        await outbox.enqueue({ payload: text('دوم'), recipients: waiting });
+        await waitUntil(async () => (await db.prisma.outboxDelivery.count({ where: { status: 'SENDING', leaseUntil: { lt: new Date() } } })) === 5, "A's lease has ended", 5_000);
+
+        dispatcher({ owner: 'B', batchSize: 10, rate: 100, perChatMs: 1 }).start();
+        await waitUntil(unfinished, 'every row is finished');
+        const order = requests.filter((r) => r.owner === 'B').sort((x, y) => x.issuedAt - y.issuedAt).map((r) => r.chatId);
+        expect(order).toHaveLength(45);
+        expect(order.slice(0, 5).sort()).toEqual(dead);
+        for (const chatId of [...dead, ...waiting]) expect(api.sentMessages(chatId), `chat ${chatId}`).toHaveLength(1);
       });
 
       it('when two dispatchers race over 300 rows, then every member gets exactly one message', async () => {

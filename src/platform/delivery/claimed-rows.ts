@@ -1,8 +1,8 @@
 /**
  * The state changes of the rows a dispatcher holds, each one statement: claim a batch under a lease,
- * mark one SENT, put rows back, finish one as failed or unreachable. Every change but the claim is made
- * only while this process still holds the row's lease (lease_owner), so a process that lost its lease
- * cannot overwrite what the new holder did.
+ * mark a group SENT, put rows back (some, or all it still leases), finish one as failed or unreachable.
+ * Every change but the claim is made only while this process still holds the row's lease (lease_owner),
+ * so a process that lost its lease cannot overwrite what the new holder did.
  */
 import type { PrismaClient } from '../db/client.js';
 import type { Clock } from '../text/clock.js';
@@ -29,9 +29,13 @@ export function claimedRows(prisma: PrismaClient, owner: string, clock: Clock) {
     async claim(batchSize: number, leaseMs: number): Promise<ClaimedRow[]> {
       const now = clock.now();
       const leaseUntil = new Date(now.getTime() + leaseMs);
-      // A claimed row's not_before becomes its lease end: one partial index of waiting and in-flight rows in
-      // (not_before, id) order finds both due rows and rows whose lease ran out, and stops at the batch's
-      // last row instead of sorting every due one (migration 20261130110000_outbox_claim_index).
+      // A claimed row's not_before becomes its lease end. Rows whose lease ran out (their process died or
+      // lost its database) come first, through a partial index of in-flight rows only (migration
+      // 20261130120000_outbox_lease_index): they were due before anything waiting now was claimed, and
+      // ordered by not_before alone they would go to the back of the queue, behind every row enqueued
+      // before their lease ended. Then waiting rows, through the index of waiting and in-flight rows in
+      // (not_before, id) order (20261130110000_outbox_claim_index). Each part stops at the batch's last
+      // row instead of sorting every due one, and the second is read only as far as the first fell short.
       const rows = await prisma.$queryRaw<ClaimedRow[]>`
         UPDATE outbox_deliveries d
         SET status = 'SENDING', lease_owner = ${owner},
@@ -39,14 +43,26 @@ export function claimedRows(prisma: PrismaClient, owner: string, clock: Clock) {
             not_before = ${at(leaseUntil)}::timestamptz AT TIME ZONE 'UTC',
             attempts = d.attempts + 1
         FROM (
-          SELECT id FROM outbox_deliveries
-          WHERE status IN ('PENDING', 'SENDING') AND not_before <= ${at(now)}::timestamptz AT TIME ZONE 'UTC'
-          ORDER BY not_before, id
+          SELECT id FROM (
+            SELECT id FROM outbox_deliveries
+            WHERE status = 'SENDING' AND not_before <= ${at(now)}::timestamptz AT TIME ZONE 'UTC'
+            ORDER BY not_before, id
+            LIMIT ${batchSize}
+            FOR UPDATE SKIP LOCKED
+          ) expired
+          UNION ALL
+          SELECT id FROM (
+            SELECT id FROM outbox_deliveries
+            WHERE status = 'PENDING' AND not_before <= ${at(now)}::timestamptz AT TIME ZONE 'UTC'
+            ORDER BY not_before, id
+            LIMIT ${batchSize}
+            FOR UPDATE SKIP LOCKED
+          ) waiting
           LIMIT ${batchSize}
-          FOR UPDATE SKIP LOCKED
         ) due
         WHERE d.id = due.id
         RETURNING d.id, d.message_id, d.chat_id, d.attempts`;
+      // Sent in id order: a chat's older message before its newer one (the batch sends one per chat).
       return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
     },
 
@@ -83,6 +99,19 @@ export function claimedRows(prisma: PrismaClient, owner: string, clock: Clock) {
             last_error = CASE WHEN status = 'SENDING' THEN COALESCE(${reason ?? null}, last_error) ELSE last_error END,
             lease_owner = NULL, lease_until = NULL
         WHERE id = ANY (${ids(rows)}::text::bigint[]) AND lease_owner = ${owner} AND status IN ('SENDING', 'CANCELLED')`;
+    },
+
+    /**
+     * Puts back every row this owner still leases and is not sending: after a claim whose answer was lost or
+     * a hand-back that failed (the database away), those rows would otherwise wait for their lease to end.
+     * Only for a dispatcher with no batch in hand (the owner is one dispatcher's). Returns how many went back.
+     */
+    async releaseOwn(): Promise<number> {
+      return prisma.$executeRaw`
+        UPDATE outbox_deliveries
+        SET status = 'PENDING', not_before = ${at(clock.now())}::timestamptz AT TIME ZONE 'UTC',
+            attempts = GREATEST(attempts - 1, 0), lease_owner = NULL, lease_until = NULL
+        WHERE status = 'SENDING' AND lease_owner = ${owner}`;
     },
 
     async finish(row: ClaimedRow, status: 'FAILED' | 'UNREACHABLE', reason: string): Promise<void> {

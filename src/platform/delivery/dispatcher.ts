@@ -15,6 +15,7 @@ import type { RateGate } from './rate-gate.js';
 import { sendPayload } from './send-payload.js';
 import { classifySendError, type SendOutcome } from './telegram-errors.js';
 import { claimedRows, type ClaimedRow, type ClaimedRows, type SentRow } from './claimed-rows.js';
+import { newBatch, OwnChatPacing, type Batch } from './batch.js';
 
 
 export interface DeliveryFailure {
@@ -29,6 +30,10 @@ export interface DispatcherOptions {
   telegram: Pick<Telegram, 'callApi'>;
   gate: RateGate;
   logger: Logger;
+  /**
+   * The name this dispatcher leases rows under: one dispatcher's only (src/app.ts makes it from the host, the
+   * pid and a random part). After a failure, rows leased under it that it is not sending are put back.
+   */
   owner: string;
   clock?: Clock;
   batchSize?: number;
@@ -84,52 +89,6 @@ const SENT_GROUP_MS = 100;
 const SENT_RETRY_FIRST_MS = 100;
 const SENT_RETRY_MAX_MS = 2000;
 
-interface Batch {
-  /** Real-time (monotonic) end of this batch's lease. */
-  leaseEnds: number;
-  /** Chats found unreachable during this batch: their other claimed rows must not go out. */
-  unreachable: Set<bigint>;
-  /** Chats sent to in this batch (own pacing only): a chat's next row waits for the next batch. */
-  chats: Set<bigint>;
-  /** Rows taken from this batch since the claim (cancelled, or no longer this process's), and when that was last looked up. */
-  withdrawn: Set<bigint>;
-  checkedAt: number;
-  /** When a chat's rows put back in this batch are due (epoch ms). */
-  turns: Map<bigint, number>;
-  /** A sent row could not be marked SENT: nothing more of this batch is sent (see recordSent). */
-  writesFailing: boolean;
-  /** Sent rows waiting to be marked SENT, and since when the first of them waits (monotonic ms). */
-  sent: SentRow[];
-  sentSince: number;
-}
-
-/** Per-chat pacing kept by one dispatcher in its own memory (`perChatIntervalMs`). */
-class OwnChatPacing {
-  /** Monotonic time from which each chat may be sent to again. */
-  private readonly nextSend = new Map<bigint, number>();
-
-  constructor(private readonly intervalMs: number) {}
-
-  /** Reserves the chat and returns undefined when it is free, else how long its row should wait. */
-  reserve(chatId: bigint, batch: Batch): number | undefined {
-    const now = performance.now();
-    const wait = Math.max(0, (this.nextSend.get(chatId) ?? 0) - now);
-    // One row per chat per batch even with no interval: the batch's sends run concurrently, and a
-    // chat's messages must arrive one after the other, in order.
-    if (wait > 0 || batch.chats.has(chatId)) return wait;
-    batch.chats.add(chatId);
-    this.hold(chatId, now);
-    return undefined;
-  }
-
-  hold(chatId: bigint, now = performance.now()): void {
-    if (this.nextSend.size > 10_000) {
-      for (const [chat, at] of this.nextSend) if (at <= now) this.nextSend.delete(chat);
-    }
-    this.nextSend.set(chatId, now + this.intervalMs);
-  }
-}
-
 export class Dispatcher {
   private running = false;
   private stopping = false;
@@ -146,6 +105,16 @@ export class Dispatcher {
   private readonly backoffBaseMs: number;
   private readonly ownPacing: OwnChatPacing | undefined;
   private readonly rows: ClaimedRows;
+  /**
+   * Sent rows whose SENT write was still failing when their batch's lease ran out: marked before anything
+   * else is claimed (still only while this owner holds them: a row another process took over is not).
+   */
+  private unrecorded: SentRow[] = [];
+  /**
+   * This owner may still lease rows it is not sending: a claim whose answer was lost, or a hand-back that
+   * failed (the database away). They are put back before the next claim instead of waiting for their lease.
+   */
+  private strays = false;
 
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? systemClock;
@@ -206,31 +175,29 @@ export class Dispatcher {
 
   /** Claims one batch of due rows and sends them; returns how many rows it claimed. */
   async runOnce(): Promise<number> {
+    await this.settleLeftovers();
     // Taken before the claim, so it ends no later than the lease the database holds.
-    const batch: Batch = {
-      leaseEnds: performance.now() + this.leaseMs,
-      unreachable: new Set(),
-      chats: new Set(),
-      withdrawn: new Set(),
-      checkedAt: 0,
-      turns: new Map(),
-      writesFailing: false,
-      sent: [],
-      sentSince: 0,
-    };
-    const rows = await this.rows.claim(this.batchSize, this.leaseMs);
+    const batch = newBatch(performance.now() + this.leaseMs);
+    let rows: ClaimedRow[];
+    try {
+      rows = await this.rows.claim(this.batchSize, this.leaseMs);
+    } catch (error) {
+      // The claim may have been made and only its answer lost: those rows would wait for their lease.
+      this.strays = true;
+      throw error;
+    }
     if (rows.length === 0) return 0;
     batch.checkedAt = performance.now();
-    await this.loadPayloads(rows);
     const inFlight = new Set<Promise<void>>();
     // The rows from `current` on are neither sent nor handed back yet.
     let current = 0;
     try {
+      await this.loadPayloads(rows);
       await this.sendBatch(rows, batch, inFlight, (index) => (current = index));
     } catch (error) {
       // A failure (Redis or the database away) ends the batch: what it had not handled yet goes back at
-      // once, not after its lease (best effort: the database may be what failed).
-      await this.rows.release(rows.slice(current), 0, false).catch(() => {});
+      // once, not after its lease; if the database is what failed, before the next claim (settleLeftovers).
+      await this.rows.release(rows.slice(current), 0, false).catch(() => (this.strays = true));
       throw error;
     } finally {
       await Promise.all(inFlight);
@@ -239,16 +206,33 @@ export class Dispatcher {
     return rows.length;
   }
 
+  /**
+   * Before a claim, after a failure: records what was sent but not yet marked SENT, then puts back what this
+   * owner still leases. Throws while the database is still away (and the claim would fail too). With no
+   * failure behind it, it costs nothing.
+   */
+  private async settleLeftovers(): Promise<void> {
+    if (this.unrecorded.length > 0) {
+      const group = this.unrecorded;
+      const recorded = new Set(await this.rows.markSent(group));
+      this.unrecorded = [];
+      for (const { row } of group) {
+        if (!recorded.has(row.id)) this.o.logger.warn({ deliveryId: String(row.id) }, 'dispatcher: sent a row whose lease another process had taken over');
+      }
+    }
+    if (this.strays) {
+      const released = await this.rows.releaseOwn();
+      this.strays = false;
+      if (released > 0) this.o.logger.warn({ rows: released }, 'dispatcher: put back rows left leased by a failed claim or batch');
+    }
+  }
+
   private async sendBatch(rows: ClaimedRow[], batch: Batch, inFlight: Set<Promise<void>>, at: (index: number) => void): Promise<void> {
     for (const [index, row] of rows.entries()) {
       at(index);
       if (batch.unreachable.has(row.chat_id)) continue; // marked UNREACHABLE with the row that found out
       if (batch.withdrawn.has(row.id)) continue; // found cancelled while an earlier row waited for its turn
-      if (!this.maySend(batch)) {
-        // Stopping, the lease running out, or a SENT write failing: the rest of the batch goes back at once.
-        await this.rows.release(rows.slice(index), 0, false);
-        break;
-      }
+      if (!(await this.maySendOrHandBack(batch, rows, index))) break;
       const reservedAt = performance.now();
       const chatBusyFor = await this.reserveChat(row.chat_id, batch);
       if (chatBusyFor !== undefined) {
@@ -259,11 +243,7 @@ export class Dispatcher {
       await this.o.gate.waitForSlot();
       // The wait can be long (a 429 pause, a busy shared rate): the lease or the chat may have moved on.
       if (batch.unreachable.has(row.chat_id)) continue;
-      if (!this.maySend(batch)) {
-        // Stopping, the lease running out, or a SENT write failing: the rest of the batch goes back at once.
-        await this.rows.release(rows.slice(index), 0, false);
-        break;
-      }
+      if (!(await this.maySendOrHandBack(batch, rows, index))) break;
       if (await this.isWithdrawn(row, rows.slice(index), batch)) continue;
       // The chat's interval starts at the send, not at the reservation: the slot and the check above took time.
       // Held in memory always (free); in the shared gate only when the delay went past the slack.
@@ -324,6 +304,13 @@ export class Dispatcher {
     return !this.stopping && !batch.writesFailing && performance.now() + this.sendTimeoutMs < batch.leaseEnds;
   }
 
+  /** When the batch may not send on (stopping, the lease running out, a SENT write failing), the rows from `index` go back at once. */
+  private async maySendOrHandBack(batch: Batch, rows: readonly ClaimedRow[], index: number): Promise<boolean> {
+    if (this.maySend(batch)) return true;
+    await this.rows.release(rows.slice(index), 0, false);
+    return false;
+  }
+
   private async loadPayloads(rows: ClaimedRow[]): Promise<void> {
     // Cleared before looking for what is missing: clearing afterwards dropped payloads this batch needs.
     if (this.payloads.size > 1000) this.payloads.clear();
@@ -349,6 +336,8 @@ export class Dispatcher {
       batch.sent.push({ row, sentMessageId, sentAt: this.clock.now() });
       if (batch.sent.length >= SENT_GROUP || performance.now() - batch.sentSince >= SENT_GROUP_MS) await this.recordSent(batch);
     } catch (err) {
+      // Its hand-back or its final state may not have been written: the row may still be leased to us.
+      this.strays = true;
       this.o.logger.error({ err, deliveryId: String(row.id) }, 'dispatcher: could not finish a delivery');
     }
   }
@@ -373,7 +362,11 @@ export class Dispatcher {
       } catch (error) {
         if (!batch.writesFailing) this.o.logger.warn({ err: error, rows: group.length }, 'dispatcher: could not record sent rows, retrying and sending nothing more of this batch');
         batch.writesFailing = true;
-        if (performance.now() + wait >= batch.leaseEnds) throw error;
+        if (performance.now() + wait >= batch.leaseEnds) {
+          // Still tried before the next claim: a row nobody else has claimed meanwhile is still this owner's.
+          this.unrecorded.push(...group);
+          throw error;
+        }
         await sleep(wait);
       }
     }
