@@ -1,7 +1,7 @@
 /**
  * The reminder tick's guards that only a PostgreSQL server has: two ticks at once run one after the other
- * (an advisory lock), and the fan-out statement runs under a statement timeout, so no plan gone wrong can
- * hold a connection for minutes.
+ * (an advisory lock), and the fan-out statement runs under a statement timeout (every statement of the
+ * bot does, under its connection's), so no plan gone wrong can hold a connection for minutes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { REMINDER_TICK_LOCK } from '../../src/features/deadlines/reminder-servic
 import { enqueueReminders } from '../../src/features/deadlines/reminder-fan-out.js';
 import { enqueueForTargets } from '../../src/features/deadlines/targets.js';
 import { BULK_STATEMENT_TIMEOUT_MS } from '../../src/platform/db/bulk-statements.js';
+import { STATEMENT_TIMEOUT_MS } from '../../src/platform/db/client.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { autumnReport } from '../support/deadline-fixtures.js';
 import { createNgo } from '../support/ngo-fixtures.js';
@@ -52,11 +53,11 @@ describeWithServer('the reminder tick on a PostgreSQL server', { databaseUrl: tr
     expect(await tick).toEqual({ messages: 2, deliveries: 1 });
   });
 
-  it('when a fan-out runs (reminders or other notices), then its statements run under the bulk timeout, and only inside its transaction', async () => {
+  it('when a fan-out runs (reminders or other notices), then its statements run under the bulk timeout, and every other statement of the bot under the connection’s', async () => {
     const shown = await h.prisma.$transaction(async (tx) => {
       await enqueueReminders(h.outbox, tx, [{ deadlineId, slotKey: 'test', lang: 'fa', payload: { text: 'یادآوری' } }], h.clock.now());
       const reminders = await tx.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
-      await tx.$executeRaw`SET LOCAL statement_timeout = 0`;
+      await tx.$executeRaw`SET LOCAL statement_timeout = '5min'`;
       await enqueueForTargets(h.outbox, tx, [{ deadlineId, slotKey: 'test', lang: 'fa', payload: { text: 'اطلاعیه' } }], {
         keyPrefix: 'deadline-new',
         statuses: ['PENDING'],
@@ -68,7 +69,7 @@ describeWithServer('the reminder tick on a PostgreSQL server', { databaseUrl: tr
     });
     expect(shown).toEqual([`${BULK_STATEMENT_TIMEOUT_MS / 60_000}min`, `${BULK_STATEMENT_TIMEOUT_MS / 60_000}min`]);
     const after = await h.prisma.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
-    expect(after[0]!.statement_timeout).toBe('0');
+    expect(after[0]!.statement_timeout).toBe(`${STATEMENT_TIMEOUT_MS / 60_000}min`);
   });
 
   it('when a statement of a fan-out’s transaction runs past the timeout, then it is stopped and nothing of the fan-out is queued', async () => {

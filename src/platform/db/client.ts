@@ -29,11 +29,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * No statement of the bot (an update's, a cron job's, an export page's) may hold a connection and a core
+ * longer than this on a PostgreSQL server: past it the server stops the statement. The longest the bot
+ * makes (a 100,000-recipient fan-out) take about a second. Migrations have a connection of their own.
+ */
+export const STATEMENT_TIMEOUT_MS = 60_000;
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
     // We own the pool: Prisma's $disconnect leaves a pool it was given a config for open, which keeps
     // the process alive after shutdown.
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, statement_timeout: STATEMENT_TIMEOUT_MS });
     pool.on('error', () => {}); // an idle client's error surfaces again on the next query; never crash on it
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
