@@ -9,13 +9,16 @@ import type { Translator } from '../platform/i18n/index.js';
 import type { KeyValueStore } from '../platform/kv/kv.js';
 import type { Clock } from '../platform/text/clock.js';
 import { createUserService } from '../platform/bot/users.js';
+import { auditModule, createAuditService } from './audit/index.js';
 import { broadcastsModule, createBroadcastService, createRecurringService } from './broadcasts/index.js';
 import { createDeadlineService, deadlinesModule } from './deadlines/index.js';
+import { createExportService, exportsModule } from './exports/index.js';
 import { createFeedbackService, feedbackModule } from './feedback/index.js';
 import { createNgoService, ngosModule } from './ngos/index.js';
 import { createAdminService, createHolidayService, staffModule } from './staff/index.js';
 import { createDeliveryAlerts } from './staff/delivery-alerts.js';
 import { startModule } from './start/index.js';
+import { createStatsService, statsModule } from './stats/index.js';
 import { createCourseServices, trainingModule } from './training/index.js';
 
 export interface ServiceDeps {
@@ -45,6 +48,9 @@ export function createServices(deps: ServiceDeps) {
     ...createCourseServices(deps),
     deadlines: createDeadlineService(deps),
     feedback: createFeedbackService(deps),
+    audit: createAuditService(deps),
+    stats: createStatsService(deps),
+    exports: createExportService(deps),
   };
 }
 
@@ -65,4 +71,7 @@ export const FEATURES: readonly FeatureModule<Services>[] = [
   trainingModule,
   deadlinesModule,
   feedbackModule,
+  auditModule,
+  statsModule,
+  exportsModule,
 ];

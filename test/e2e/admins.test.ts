@@ -1,4 +1,4 @@
-/** Staff management end to end: only the super admin changes staff; every change is audited and announced. */
+/** Staff management end to end: only the super admin sees and changes staff; every change is audited and announced. */
 import { createNgo } from '../support/ngo-fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { e2eStorageMode } from '../support/database.js';
@@ -53,9 +53,11 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     expect(audit).toMatchObject({ actorId: BigInt(SUPER), entityId: String(STAFF) });
     expect(h.api.commands({ scope: { type: 'chat', chat_id: STAFF } })?.map((c) => c.command)).toContain('admins');
 
-    // The new admin can list staff but cannot add staff.
+    // The new admin can neither see the staff list (names and Telegram ids are for super admins) nor add staff.
     staff.sendCommand('admins');
-    const list = String((await staff.waitForReply()).params.text);
+    expect((await staff.waitForReply()).params.text).toBe('این کار فقط از راهبر سامانه برمی‌آید.');
+    boss.sendCommand('admins');
+    const list = String((await boss.waitForReply()).params.text);
     expect(list).toContain('کارشناسان سامانه');
     expect(list).toContain('کارشناس شهرستان کرمان');
     staff.sendCommand('add_admin', `${MEMBER} province`);
@@ -65,6 +67,7 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     expect((await boss.waitForReply()).params.text).toBe('کارشناس از فهرست کارشناسان حذف شد.');
     expect(await h.db.prisma.admin.findUnique({ where: { userId: BigInt(STAFF) } })).toBeNull();
     expect(await h.db.prisma.auditLog.count({ where: { action: 'admin.removed' } })).toBe(1);
+    await h.api.waitForMessage(STAFF, (c) => c.text === 'دسترسی شما به‌عنوان کارشناس سامانه همکاری سازمان‌های مردم‌نهاد برداشته شد.');
 
     // Removal takes effect at once: the role is read from the database on every command.
     staff.sendCommand('admins');
@@ -84,8 +87,9 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     // What the user typed is shown as typed: escaped, never interpreted as formatting.
     const unknown = await boss.waitForReply();
     expect(unknown.params).toMatchObject({ parse_mode: 'HTML', text: 'شهرستانی با نام «\u2068&lt;b&gt;آتلانتیس&lt;/b&gt;\u2069» در فهرست نیست.' });
+    // The last super admin cannot remove themselves (ADMIN_IDS is the only way to another one).
     boss.sendCommand('remove_admin', String(SUPER));
-    expect((await boss.waitForReply()).params.text).toBe('نمی‌توانید خودتان را حذف کنید.');
+    expect(String((await boss.waitForReply()).params.text)).toContain('شما تنها راهبر سامانه هستید');
     expect(await h.db.prisma.admin.count()).toBe(1);
     expect(await h.db.prisma.auditLog.count({ where: { action: { in: ['admin.added', 'admin.removed'] } } })).toBe(0);
   });

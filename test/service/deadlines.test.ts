@@ -9,7 +9,7 @@ import { createDeadlineService, type DeadlineService } from '../../src/features/
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 import { autumnReport } from '../support/deadline-fixtures.js';
-import { createAdmin, createNgo, createUser } from '../support/ngo-fixtures.js';
+import { createNgo, createUser } from '../support/ngo-fixtures.js';
 import { useServiceHarness } from '../support/service-harness.js';
 
 const ADMIN = 1001n;
@@ -76,33 +76,6 @@ describe('creating a deadline', () => {
     expect(created.targetCount).toBe(1);
     expect((await h.prisma.deadlineTarget.findMany()).map((t) => t.ngoId)).toEqual([otherNgoId]);
     expect((await queued('deadline-new:')).map((d) => d.chatId)).toEqual([OTHER_MANAGER]);
-  });
-});
-
-describe('choosing the NGO of a project', () => {
-  it('when an admin searches by part of a name, then approved NGOs in their scope match whatever the letter forms, in Persian order', async () => {
-    await createNgo(h.db, { managerId: 2202n, name: 'پویندگان محیط\u200cزیست', status: 'APPROVED' });
-    await createNgo(h.db, { managerId: 2302n, name: 'تلاشگران محیط زیست', status: 'SUSPENDED' });
-    await createNgo(h.db, { managerId: 2402n, name: 'کانون محیط زیست رفسنجان', status: 'APPROVED', countyName: 'رفسنجان' });
-    // Arabic yeh, and a space where a name has a ZWNJ.
-    const found = await service.findProjectNgos(ADMIN, 'محيط زيست');
-    expect(found).toEqual({
-      ngos: [
-        { id: ngoId, name: 'انجمن حامیان محیط زیست', county: 'کرمان' },
-        expect.objectContaining({ name: 'پویندگان محیط\u200cزیست' }),
-        expect.objectContaining({ name: 'کانون محیط زیست رفسنجان', county: 'رفسنجان' }),
-      ],
-      more: false,
-    });
-    // A county admin is offered only their county's NGOs.
-    await createAdmin(h.db, 3003n, 'COUNTY_ADMIN', { countyName: 'رفسنجان' });
-    expect((await service.findProjectNgos(3003n, 'محیط زیست')).ngos.map((n) => n.name)).toEqual(['کانون محیط زیست رفسنجان']);
-  });
-
-  it('when more than eight NGOs match, then eight are offered and the rest are said to be there', async () => {
-    for (let i = 0; i < 9; i++) await createNgo(h.db, { managerId: 2500n + BigInt(i), name: `خیریه امید ${i + 1}`, status: 'APPROVED' });
-    expect(await service.findProjectNgos(ADMIN, 'خیریه امید')).toMatchObject({ more: true, ngos: { length: 8 } });
-    expect(await service.findProjectNgos(ADMIN, 'خیریه امید 9')).toMatchObject({ more: false, ngos: [{ name: 'خیریه امید 9' }] });
   });
 });
 

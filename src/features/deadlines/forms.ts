@@ -8,18 +8,19 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import type { BotContext } from '../../platform/bot/context.js';
 import { end, FormRunner, goto, stay, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
-import { dropButtons, editOrSend, refusalText, rowsOf, shorten, staleButton } from '../../platform/bot/ui.js';
+import { dropButtons, editOrSend, refusalText, rowsOf, staleButton } from '../../platform/bot/ui.js';
 import { AppError } from '../../platform/errors.js';
 import { escapeHtml } from '../../platform/i18n/index.js';
 import { jalaliToDate, parseJalaliDate, parseTime, startOfTehranDay, type JalaliDate, type TimeOfDay } from '../../platform/text/jalali.js';
-import { foldForCompare, normalizeInput, validateText } from '../../platform/text/persian-text.js';
+import { validateText } from '../../platform/text/persian-text.js';
+import { ngoPickerStep, type NgoPickerData } from '../ngos/index.js';
 import { staffOnly } from '../staff/index.js';
 import { mainMenu } from '../start/index.js';
-import { NGO_MATCHES_MAX, type DeadlineAudience } from './service.js';
+import type { DeadlineAudience } from './service.js';
 import { defaultProjectDueDate, endOfTehranDay, parseReminderDays, parseTomanAmount, DEFAULT_REMINDER_DAYS } from './rules.js';
 import { summaryText } from './screens.js';
 
-export interface NewDeadlineData {
+export interface NewDeadlineData extends NgoPickerData {
   kind?: 'PROJECT' | 'GENERAL';
   ngoId?: number;
   ngoName?: string;
@@ -35,7 +36,6 @@ export interface NewDeadlineData {
 
 type Step = FormStep<NewDeadlineData>;
 
-const ID = /^[1-9]\d{0,8}$/;
 const isProject = (data: NewDeadlineData) => data.kind !== 'GENERAL';
 const button = (label: string, step: string, arg: string) => Markup.button.callback(label, newDeadlineForm.callbackData(step, arg));
 
@@ -74,7 +74,7 @@ const kindStep: Step = {
   },
 };
 
-/** The NGO chosen by number (typed, or pressed under a name search): it must be one a project can be recorded for. */
+/** The NGO picked (pressed under a search, or named by its number): it must be one a project can be recorded for. */
 async function chooseNgo(ctx: BotContext, id: number, data: NewDeadlineData): Promise<StepOutcome> {
   try {
     const ngo = await ctx.services.deadlines.projectNgo(ctx.user.id, id);
@@ -88,37 +88,15 @@ async function chooseNgo(ctx: BotContext, id: number, data: NewDeadlineData): Pr
   return goto('title');
 }
 
-/** Part of a name: the approved NGOs holding it, as buttons (up to NGO_MATCHES_MAX). */
-async function offerNgos(ctx: BotContext, query: string): Promise<StepOutcome> {
-  if ([...foldForCompare(query).replace(/\s/g, '')].length < 2) return refuse(ctx, 'deadlines.form.errors.ngo_query');
-  const { ngos, more } = await ctx.services.deadlines.findProjectNgos(ctx.user.id, query);
-  if (ngos.length === 0) {
-    await ctx.reply(ctx.t('deadlines.form.ngo_no_match', { query: shorten(normalizeInput(query), 50) }));
-    return stay;
-  }
-  const buttons = ngos.map((n) => [button(ctx.t('deadlines.form.ngo_button', { name: shorten(n.name, 40), county: n.county, id: ctx.fmt.digits(n.id) }), 'ngo', String(n.id))]);
-  const text = more ? ctx.t('deadlines.form.ngo_matches_more', { n: ctx.fmt.digits(NGO_MATCHES_MAX) }) : ctx.t('deadlines.form.ngo_matches');
-  await ctx.reply(text, Markup.inlineKeyboard(buttons));
-  return stay;
-}
-
-const ngoStep: Step = {
+/** Part of a name (or a number), then one of the approved NGOs that match, from the office's one search. */
+const ngoStep: Step = ngoPickerStep<NewDeadlineData>({
   id: 'ngo',
-  ask: async (ctx) => {
-    await ctx.reply(ctx.t('deadlines.form.ask_ngo'), formKeyboard(ctx));
-  },
-  onText: async (ctx, text, data) => {
-    const id = normalizeInput(text).replace(/^#/, '');
-    return ID.test(id) ? chooseNgo(ctx, Number(id), data) : offerNgos(ctx, text);
-  },
-  onCallback: async (ctx, arg, data) => {
-    if (!ID.test(arg)) return stay;
-    const outcome = await chooseNgo(ctx, Number(arg), data);
-    // A refused choice leaves the other buttons to press.
-    if (outcome !== stay) await dropButtons(ctx);
-    return outcome;
-  },
-};
+  form: () => newDeadlineForm,
+  askKey: 'deadlines.form.ask_ngo',
+  statuses: ['APPROVED'],
+  noMatchKey: 'deadlines.form.ngo_no_match',
+  pick: chooseNgo,
+});
 
 const titleStep: Step = {
   id: 'title',

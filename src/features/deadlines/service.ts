@@ -15,8 +15,7 @@ import { AppError } from '../../platform/errors.js';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, type Translator } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
 import { jalaliToDate, startOfTehranDay, toJalali, type JalaliDate, type TimeOfDay } from '../../platform/text/jalali.js';
-import { foldForCompare, validateText } from '../../platform/text/persian-text.js';
-import { comparePersian } from '../../platform/text/persian-collation.js';
+import { validateText } from '../../platform/text/persian-text.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { countyOf, createAccess, generalTargetsWhere, scopedAudience, type DeadlineAudience } from './access.js';
 import { acceptedNotice, extendedNotice, newDeadlineNotice, reportReceivedNotice, readerFor } from './notices.js';
@@ -26,15 +25,6 @@ import { cancelQueuedReminders, enqueueReminders } from './reminder-fan-out.js';
 import { enqueueForTargets, NOTICE_SOURCE, type TargetMessage } from './targets.js';
 
 export type { DeadlineAudience } from './access.js';
-
-/** How many NGOs a name search offers as buttons; more means the admin should type more of the name. */
-export const NGO_MATCHES_MAX = 8;
-
-export interface NgoMatches {
-  ngos: { id: number; name: string; county: string }[];
-  /** More NGOs matched than are offered. */
-  more: boolean;
-}
 
 export interface ProjectDraft {
   ngoId: number;
@@ -143,22 +133,6 @@ export function createDeadlineService(deps: DeadlineDeps) {
     now: () => clock.now(),
     projectNgo: access.projectNgo,
 
-    /**
-     * Approved NGOs the admin may record a project for whose name holds `query` (folded: Persian and
-     * Arabic letters, ZWNJ and spaces alike), in Persian alphabetical order; at most NGO_MATCHES_MAX of them.
-     */
-    async findProjectNgos(adminId: bigint, query: string): Promise<NgoMatches> {
-      const admin = await access.requireAdmin(adminId);
-      const county = countyOf(admin);
-      const wanted = foldForCompare(query);
-      const all = await prisma.ngo.findMany({
-        where: { status: 'APPROVED', ...(county !== null ? { countyId: county } : {}) },
-        select: { id: true, name: true, county: { select: { name: true } } },
-      });
-      const found = wanted === '' ? [] : all.filter((n) => foldForCompare(n.name).includes(wanted));
-      found.sort((a, b) => comparePersian(a.name, b.name) || a.id - b.id);
-      return { ngos: found.slice(0, NGO_MATCHES_MAX).map((n) => ({ id: n.id, name: n.name, county: n.county.name })), more: found.length > NGO_MATCHES_MAX };
-    },
     reportable: access.reportable,
     reportForAdmin: access.reportForAdmin,
     remindersTick: engine.remindersTick,

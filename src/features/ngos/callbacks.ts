@@ -45,3 +45,20 @@ export const profileButtons = {
   membersPage: callbackAction('mem_pg', ARG.page),
   leave: callbackAction('mem_leave', /^(yes|no)$/),
 } as const;
+
+/**
+ * The office's view of an NGO (/find). Buttons that change the record name the version they were drawn
+ * for (`ngo_edit:<id>-<version>`, see recordVersion): under an NGO changed since, they change nothing.
+ */
+export const manageButtons = {
+  /** A search result: the NGO's profile, as a new message. */
+  open: callbackAction('ngo_card', ARG.id),
+  /** Back to the profile from its member list or edit menu, in the same message. */
+  redraw: callbackAction('ngo_cardr', ARG.id),
+  /** The menu of items to correct. */
+  edit: callbackAction('ngo_edit', ARG.id, VERSION),
+  /** One item to correct: `ngo_edf:<id>-<version>-<item>`, the item by its place in EDITABLE_STEPS. */
+  editItem: callbackAction('ngo_edf', ARG.id, VERSION, /^\d$/),
+  /** A page of the member list: `ngo_mem:<id>-<page>`. */
+  members: callbackAction('ngo_mem', ARG.id, ARG.page),
+} as const;

@@ -64,14 +64,7 @@ export function createMembershipService(deps: NgoDeps, store: NgoStore) {
     /** The manager first, then members in the order they joined. */
     async listMembers(managerId: bigint): Promise<MemberView[]> {
       const { ngo } = await store.requireManager(managerId);
-      const members = await prisma.ngoMember.findMany({ where: { ngoId: ngo.id }, include: { user: true }, orderBy: [{ role: 'asc' }, { joinedAt: 'asc' }] });
-      return members.map((m) => ({
-        userId: m.userId,
-        name: [m.user.firstName, m.user.lastName].filter(Boolean).join(' '),
-        username: m.user.username,
-        role: m.role,
-        joinedAt: m.joinedAt,
-      }));
+      return store.membersOf(ngo.id);
     },
 
     /** Returns the removed member's first name; they are told through the outbox. */

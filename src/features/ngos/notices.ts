@@ -10,6 +10,7 @@ import type { OutboxPayload } from '../../platform/delivery/outbox.js';
 import { readerFor, type Reader } from '../../platform/i18n/format.js';
 import { escapeHtml, type Language, type Translator } from '../../platform/i18n/index.js';
 import { reviewButtons } from './callbacks.js';
+import { RECORD_ITEMS, type RecordItem } from './manage-rules.js';
 import { submissionVersion, type Decision, type Membership, type NgoFacts, type NgoRecord } from './rules.js';
 import { withContacts } from '../staff/index.js';
 
@@ -24,17 +25,7 @@ export function authorityLabel(t: T, authority: string, other?: string | null): 
 }
 
 /** The items of an NGO's record that a person typed or chose, named as the summary's keys. */
-export type Fact =
-  | 'name'
-  | 'registration_number'
-  | 'authority'
-  | 'fields'
-  | 'county'
-  | 'founded_year'
-  | 'member_count'
-  | 'manager_name'
-  | 'manager_phone'
-  | 'description';
+export type Fact = RecordItem;
 
 /** One item of the record as shown, in the summary and as the "current value" of a profile edit. */
 export function factValue(r: Reader, ngo: NgoFacts, fact: Fact): string {
@@ -62,18 +53,7 @@ export function factValue(r: Reader, ngo: NgoFacts, fact: Fact): string {
   }
 }
 
-const SUMMARY_FACTS: readonly Fact[] = [
-  'name',
-  'registration_number',
-  'authority',
-  'fields',
-  'county',
-  'founded_year',
-  'member_count',
-  'manager_name',
-  'manager_phone',
-  'description',
-];
+const SUMMARY_FACTS: readonly Fact[] = RECORD_ITEMS;
 
 export function ngoSummary(r: Reader, ngo: NgoFacts, options: { withPhone?: boolean } = {}): string {
   const { t, fmt } = r;
@@ -231,11 +211,11 @@ export function memberName(r: Reader, member: MemberView): string {
 export function membersList(
   r: Reader,
   ngoName: string,
-  view: { members: readonly MemberView[]; shown: readonly MemberView[]; first: number; page: number; pages: number },
+  view: { total: number; shown: readonly MemberView[]; first: number; page: number; pages: number },
 ): string {
   const { t, fmt } = r;
   const lines = [
-    t('ngo.membership.members_title', { name: escapeHtml(ngoName), count: fmt.number(view.members.length) }),
+    t('ngo.membership.members_title', { name: escapeHtml(ngoName), count: fmt.number(view.total) }),
     '',
     ...view.shown.map((m, i) =>
       t('ngo.membership.member_item', {

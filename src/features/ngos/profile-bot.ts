@@ -109,7 +109,7 @@ async function membersView(ctx: BotContext, requestedPage: number) {
   const page = Math.min(requestedPage, pages - 1);
   const first = page * MEMBERS_PAGE_SIZE;
   const shown = members.slice(first, first + MEMBERS_PAGE_SIZE);
-  const text = membersList(ctx, membership.ngo.name, { members, shown, first, page, pages });
+  const text = membersList(ctx, membership.ngo.name, { total: members.length, shown, first, page, pages });
 
   const rows: InlineKeyboardButton[][] = shown
     .filter((m) => m.role === 'MEMBER')

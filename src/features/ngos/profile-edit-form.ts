@@ -5,13 +5,14 @@
  */
 import { Markup } from 'telegraf';
 import type { BotContext } from '../../platform/bot/context.js';
-import { end, goto, next, stay, FormRunner, type FormStep, type StepOutcome } from '../../platform/bot/forms/engine.js';
+import { end, goto, next, stay, FormRunner, type FormStep } from '../../platform/bot/forms/engine.js';
+import { CHANGE_OF, endingInApply } from './edit-steps.js';
 import { formKeyboard, isLabel } from '../../platform/bot/forms/keyboards.js';
 import { dropButtons, refusalText } from '../../platform/bot/ui.js';
 import { AppError } from '../../platform/errors.js';
 import { mainMenu } from '../start/index.js';
 import { factValue, ngoSummary } from './notices.js';
-import type { Authority, NgoRecord, RegistrationDraft } from './rules.js';
+import type { Authority, NgoRecord } from './rules.js';
 import { createNgoSteps, EDITABLE_STEPS, editItemRows, isEditableStep, type EditableStep, type NgoAnswers } from './steps.js';
 import { officeContactParams } from '../staff/index.js';
 
@@ -21,20 +22,6 @@ interface EditAnswers extends NgoAnswers {
 }
 
 const cb = (step: string, arg: string) => profileEditForm.callbackData(step, arg);
-
-/** What each item's answer changes in the record (the steps store answers under the draft's keys). */
-const CHANGE_OF: Record<EditableStep, (d: NgoAnswers) => Partial<RegistrationDraft>> = {
-  name: (d) => ({ name: d.name }),
-  registration_number: (d) => ({ registrationNumber: d.registrationNumber }),
-  authority: (d) => ({ authority: d.authority, authorityOther: d.authorityOther ?? null }),
-  fields: (d) => ({ fieldIds: d.fieldIds }),
-  county: (d) => ({ countyId: d.countyId }),
-  founded_year: (d) => ({ foundedYear: d.foundedYear ?? null }),
-  member_count: (d) => ({ memberCount: d.memberCount ?? null }),
-  manager_name: (d) => ({ managerName: d.managerName }),
-  phone: (d) => ({ managerPhone: d.managerPhone }),
-  description: (d) => ({ description: d.description ?? null }),
-};
 
 /**
  * The manager's NGO, read again on every answer: the manager may have been replaced or the NGO
@@ -67,27 +54,6 @@ const steps = createNgoSteps({
     return taken ? stay : next;
   },
 });
-
-/** Steps that belong to one item: the authority's "other" text is part of the authority. */
-const SAME_ITEM = new Set<string>(['authority', 'authority_other']);
-
-/**
- * The registration's steps walk on to the next question; here every item ends in 'apply' once its
- * answer is valid, except for a move inside the same item (authority → authority_other).
- */
-function endingInApply(step: FormStep<NgoAnswers>): FormStep<EditAnswers> {
-  const redirect = (outcome: StepOutcome): StepOutcome => {
-    if (outcome.type === 'next') return goto('apply');
-    if (outcome.type === 'goto' && !(SAME_ITEM.has(step.id) && SAME_ITEM.has(outcome.step))) return goto('apply');
-    return outcome;
-  };
-  const wrapped: FormStep<EditAnswers> = { ...step };
-  const { onText, onCallback, onContact } = step;
-  if (onText) wrapped.onText = async (ctx, text, data) => redirect(await onText(ctx, text, data));
-  if (onCallback) wrapped.onCallback = async (ctx, arg, data) => redirect(await onCallback(ctx, arg, data));
-  if (onContact) wrapped.onContact = async (ctx, contact, message, data) => redirect(await onContact(ctx, contact, message, data));
-  return wrapped;
-}
 
 /** The registration number is checked against the NGO's current authority (the authority step checks the other way). */
 function checkingNumber(step: FormStep<NgoAnswers>): FormStep<NgoAnswers> {
@@ -171,7 +137,7 @@ export const profileEditForm = new FormRunner<EditAnswers>({
   steps: [
     chooseStep,
     ...EDITABLE_STEPS.flatMap((id) => (id === 'authority' ? [steps.authority, steps.authority_other] : [steps[id]])).map((step) =>
-      endingInApply(step.id === 'registration_number' ? checkingNumber(step) : step),
+      endingInApply<EditAnswers>(step.id === 'registration_number' ? checkingNumber(step) : step),
     ),
     applyStep,
   ],

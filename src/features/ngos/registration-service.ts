@@ -143,7 +143,7 @@ function newRecord(draft: RegistrationDraft, submittedAt: Date): Prisma.NgoUnche
 }
 
 /** The columns an edit changes; `resubmittedAt` when it goes back to review (a new submission, undecided). */
-function recordChange(ngo: NgoRecord, change: Partial<RegistrationDraft>, resubmittedAt: Date | null): Prisma.NgoUncheckedUpdateInput {
+export function recordChange(ngo: NgoRecord, change: Partial<RegistrationDraft>, resubmittedAt: Date | null): Prisma.NgoUncheckedUpdateManyInput {
   const authority = (change.authority ?? ngo.authority) as Authority;
   const authorityOther = change.authority !== undefined ? (change.authorityOther ?? null) : ngo.authorityOther;
   return {

@@ -1,14 +1,17 @@
 /**
  * The life of an NGO in the system: registration by its manager, review by the office, members who
- * join through the manager's invite link, profile edits. Everything an NGO later receives (courses,
- * announcements, deadlines) goes to approved NGOs only, so these rules keep the data clean.
+ * join through the manager's invite link, profile edits; the office's search and management of NGOs.
+ * Everything an NGO later receives (courses, announcements, deadlines) goes to approved NGOs only, so
+ * these rules keep the data clean.
  *
  * Use cases return data or throw AppError; the text of what they queue comes from notices.ts.
  */
+import { createManageService } from './manage-service.js';
 import { createMembershipService } from './membership-service.js';
 import { createRegistrationService } from './registration-service.js';
 import { createReviewService } from './review-service.js';
 import { commandsNotFor } from './rules.js';
+import { createSearchService } from './search-service.js';
 import { createNgoStore, type NgoDeps } from './store.js';
 
 export type { Membership, NgoRecord, RegistrationDraft, EditableField } from './rules.js';
@@ -28,6 +31,8 @@ export function createNgoService(deps: NgoDeps) {
     ...createRegistrationService(deps, store),
     ...createReviewService(deps, store),
     ...createMembershipService(deps, store),
+    ...createSearchService(deps),
+    ...createManageService(deps, store),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Outbox, OutboxDb, OutboxPayload } from '../../platform/delivery/ou
 import { type Language, type Translator, languageOr } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
 import { AppError } from '../../platform/errors.js';
+import type { MemberView } from './notices.js';
 import { mayReview, type Membership, type NgoRecord, type RegistrationDraft } from './rules.js';
 
 export interface NgoDeps {
@@ -66,6 +67,23 @@ export function createNgoStore({ prisma, outbox }: NgoDeps) {
   return {
     loadNgo,
     membershipOf,
+
+    /** The NGO's people as lists show them: the manager first, then members in the order they joined. */
+    async membersOf(ngoId: number, page: { skip: number; take: number } | null = null): Promise<MemberView[]> {
+      const members = await prisma.ngoMember.findMany({
+        where: { ngoId },
+        include: { user: true },
+        orderBy: [{ role: 'asc' }, { joinedAt: 'asc' }, { userId: 'asc' }],
+        ...(page ?? {}),
+      });
+      return members.map((m) => ({
+        userId: m.userId,
+        name: [m.user.firstName, m.user.lastName].filter(Boolean).join(' '),
+        username: m.user.username,
+        role: m.role,
+        joinedAt: m.joinedAt,
+      }));
+    },
 
     async memberRoleOf(userId: bigint): Promise<Membership['role'] | null> {
       const member = await prisma.ngoMember.findUnique({ where: { userId }, select: { role: true } });

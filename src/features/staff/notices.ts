@@ -1,4 +1,4 @@
-/** The text the staff feature sends: to a person made staff, and to a sender whose message could not be delivered. */
+/** The text the staff feature sends: to a person made staff, moved or removed, to an inviter, and to a sender whose message could not be delivered. */
 import { escapeHtml, type Language, type Translator } from '../../platform/i18n/index.js';
 import type { OutboxPayload } from '../../platform/delivery/outbox.js';
 import type { FailureCause } from '../../platform/delivery/telegram-errors.js';
@@ -14,6 +14,22 @@ export function youWereAdded(translator: Translator, lang: Language, role: Staff
   // Sent as plain text: the county is shown as typed, not escaped.
   const roleText = translator.t(lang, `admin.roles.${role}`, { county: county ?? '' });
   return { kind: 'TEXT', text: translator.t(lang, 'admin.you_were_added', { role: roleText }) };
+}
+
+/** To a staff member whose role a super admin changed. Plain text, as youWereAdded. */
+export function roleChangedNotice(translator: Translator, lang: Language, role: StaffRole, county: string | null): OutboxPayload {
+  const roleText = translator.t(lang, `admin.roles.${role}`, { county: county ?? '' });
+  return { kind: 'TEXT', text: translator.t(lang, 'admin.your_role_changed', { role: roleText }) };
+}
+
+export function youWereRemoved(translator: Translator, lang: Language): OutboxPayload {
+  return { kind: 'TEXT', text: translator.t(lang, 'admin.you_were_removed') };
+}
+
+/** To the super admin who made an invite: who opened it, and as what they joined. */
+export function inviteAcceptedNotice(translator: Translator, lang: Language, name: string, role: StaffRole, county: string | null): OutboxPayload {
+  const roleText = translator.t(lang, `admin.roles.${role}`, { county: county ?? '' });
+  return { kind: 'TEXT', text: translator.t(lang, 'admin.invite.accepted_notice', { name, role: roleText }) };
 }
 
 /**

@@ -111,6 +111,11 @@ export interface Outbox {
   postpone(messageId: bigint, until: Date, db?: OutboxDb): Promise<number>;
   counts(messageId: bigint, db?: OutboxDb): Promise<DeliveryCounts>;
   /**
+   * Delivery counts summed over several messages (the office's statistics), and how many of the messages
+   * have a delivery counted; with `chats`, a query of one `chat_id bigint` column, only deliveries to those chats.
+   */
+  totals(messageIds: readonly bigint[], chats?: Prisma.Sql, db?: OutboxDb): Promise<{ counts: DeliveryCounts; messages: number }>;
+  /**
    * Cancelled deliveries of a message that a dispatcher still holds (claimed before the cancel): one may
    * be on its way and become SENT. Counts settle when this is 0 (the dispatcher let them go, or their lease ran out).
    */
@@ -290,6 +295,19 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
       const counts = { ...ZERO_COUNTS };
       for (const row of rows) counts[row.status] = row._count;
       return counts;
+    },
+
+    async totals(messageIds, chats, db = prisma) {
+      const counts = { ...ZERO_COUNTS };
+      if (messageIds.length === 0) return { counts, messages: 0 };
+      const rows = await db.$queryRaw<{ status: keyof DeliveryCounts; n: number; messages: number }[]>`
+        WITH d AS (
+          SELECT message_id, status FROM outbox_deliveries
+          WHERE message_id = ANY (${bigintArray(messageIds)}::bigint[]) ${chats ? Prisma.sql`AND chat_id IN (${chats})` : Prisma.empty})
+        SELECT status::text AS status, count(*)::int AS n, (SELECT count(DISTINCT message_id)::int FROM d) AS messages
+        FROM d GROUP BY status`;
+      for (const row of rows) counts[row.status] = row.n;
+      return { counts, messages: rows[0]?.messages ?? 0 };
     },
 
     async held(messageId, db = prisma) {
