@@ -63,13 +63,13 @@ describe('the audit trail', () => {
     await row(h, MANAGER_BAM, 'course.enrolled', 'course', 5, { ngoId: bam.id });
     await row(h, MANAGER_BAM, 'ngo.registered', 'ngo', bam.id);
     // A newer feature's action: shown when staff did it, not when a member did.
-    await row(h, PROVINCE, 'export.created', null, null, { rows: 5 });
-    await row(h, MANAGER_BAM, 'export.created', null, null);
+    await row(h, PROVINCE, 'survey.created', null, null, { questions: 5 });
+    await row(h, MANAGER_BAM, 'survey.created', null, null);
     const audit = h.services.audit;
     const first = await audit.page(PROVINCE, ALL, 0);
     expect(first.total).toBe(24);
     expect(first.entries).toHaveLength(10);
-    expect(first.entries[0]).toMatchObject({ action: 'export.created', actor: { id: PROVINCE, name: 'پروین' } });
+    expect(first.entries[0]).toMatchObject({ action: 'survey.created', actor: { id: PROVINCE, name: 'پروین' } });
     expect(first.entries.slice(1).map((e) => e.entityId)).toEqual(['23', '22', '21', '20', '19', '18', '17', '16', '15']);
     const last = await audit.page(PROVINCE, ALL, 2);
     expect(last.entries.map((e) => e.entityId)).toEqual(['4', '3', '2', '1']);

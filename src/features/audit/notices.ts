@@ -49,6 +49,16 @@ const SENTENCES: Record<string, (w: Reader, e: AuditEntry, d: Record<string, unk
     fields: (Array.isArray(d.fields) ? d.fields : []).map((f) => w.t(`audit.fields.${String(f)}`, { defaultValue: '' })).filter(Boolean).join('، ') || '—',
     review: d.backToReview === true ? w.t('audit.back_to_review') : '',
   }),
+  // Which items staff corrected, never their values: a phone number or a name as typed stays in the record.
+  'ngo.edited_by_staff': (w, _e, d) => ({
+    fields: (Array.isArray(d.changes) ? d.changes : []).map((c) => w.t(`audit.items_corrected.${String((c as { item?: unknown }).item)}`, { defaultValue: '' })).filter(Boolean).join('، ') || '—',
+  }),
+  'export.created': (w, e, d) => ({
+    table: w.t(`exports.tables.${e.entityId ?? ''}`, { defaultValue: escapeHtml(e.entityId ?? '') }),
+    format: d.format === 'csv' ? 'CSV' : 'XLSX',
+    rows: count(w, Object.values((d.rows as Record<string, unknown> | undefined) ?? {}).reduce<number>((sum, n) => sum + (typeof n === 'number' ? n : 0), 0)),
+    phones: d.phones === true ? w.t('audit.with_phones') : '',
+  }),
   'deadline.created': (w, _e, d) => ({ kind: w.t(d.kind === 'PROJECT' ? 'audit.deadline_project' : 'audit.deadline_general'), due: when(w, d.dueAt), targets: count(w, d.targets) }),
   'deadline.extended': (w, _e, d) => ({ from: when(w, d.from), to: when(w, d.to) }),
   'course.created': (w, _e, d) => ({ capacity: count(w, d.capacity), starts: when(w, d.startsAt) }),
@@ -87,6 +97,7 @@ export function actedOn(w: Reader, e: AuditEntry): string {
     case 'ngo':
     case 'admin':
     case 'holiday':
+    case 'export':
     case null:
       break;
     case 'deadline':

@@ -8,7 +8,7 @@
  */
 
 /** Action kinds as the office thinks of them; the code letter goes into buttons. */
-export const GROUP_CODES = ['r', 'n', 'd', 'c', 'b', 'f', 's', 'h', 'o'] as const;
+export const GROUP_CODES = ['r', 'n', 'd', 'c', 'b', 'f', 'x', 's', 'h', 'o'] as const;
 export type GroupCode = (typeof GROUP_CODES)[number];
 
 interface Group {
@@ -21,7 +21,7 @@ interface Group {
 
 export const GROUPS: Record<Exclude<GroupCode, 'o'>, Group> = {
   r: { name: 'review', actions: ['ngo.approved', 'ngo.rejected', 'ngo.suspended', 'ngo.reactivated'], prefixes: [] },
-  n: { name: 'ngo_edits', actions: ['ngo.edited'], prefixes: ['ngo.'] },
+  n: { name: 'ngo_edits', actions: ['ngo.edited', 'ngo.edited_by_staff'], prefixes: ['ngo.'] },
   d: { name: 'deadlines', actions: ['deadline.created', 'deadline.extended', 'deadline.closed', 'deadline.report_accepted'], prefixes: ['deadline.'] },
   c: {
     name: 'courses',
@@ -34,6 +34,7 @@ export const GROUPS: Record<Exclude<GroupCode, 'o'>, Group> = {
     actions: ['feedback.viewed', 'feedback.replied', 'feedback.closed', 'feedback.reopened', 'feedback.assigned', 'feedback.digest_set'],
     prefixes: ['feedback.'],
   },
+  x: { name: 'exports', actions: ['export.created'], prefixes: ['export.'] },
   s: {
     name: 'staff',
     actions: ['admin.added', 'admin.removed', 'admin.role_changed', 'admin.granted_from_config', 'staff.invite_created', 'staff.invite_revoked', 'staff.invite_accepted'],
