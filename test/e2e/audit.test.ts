@@ -58,7 +58,7 @@ describe(`the audit trail (${e2eStorageMode()} storage)`, () => {
     // 1405/08/10 10:11 Tehran for the last row written above, in Persian digits.
     expect(text).toContain('۱۴۰۵/۰۸/۱۰ ساعت ۱۰:۱۱ — <b>پروین</b>: پیام را خواند — پیام شماره ۱۱۱');
     expect(text).toContain('صفحه ۱ از ۲');
-    expect(text).toContain('<b>سامانه (خودکار)</b>: 1001 را بنا بر تنظیمات سامانه راهبر سامانه کرد');
+    expect(text).toContain('<b>سامانه (خودکار)</b>: 1001 را بنا بر تنظیمات راه‌اندازی، راهبر سامانه کرد');
     expect(text).not.toContain('محرمانه');
 
     let mark = h.api.mark();
@@ -93,18 +93,18 @@ describe(`the audit trail (${e2eStorageMode()} storage)`, () => {
     county.sendCommand('audit');
     const scoped = String((await county.waitForReply()).params.text);
     expect(scoped).toContain('(۱ مورد، تازه‌ترین نخست)');
-    expect(scoped).toContain('سازمان‌های شهرستان خود');
+    expect(scoped).toContain('سازمان‌های شهرستان شما');
     expect(scoped).not.toContain('کانون سبز کرمان');
     // Searching for Kerman's NGO by name finds nothing in Bam's scope.
     county.sendCommand('audit', 'کانون سبز');
     const outOfScope = await county.waitForReply();
     expect(inlineButtons(outOfScope).some((b) => b.text.includes('کانون سبز کرمان'))).toBe(false);
     county.sendCommand('audit', String(kerman.id));
-    expect(String((await county.waitForReply()).params.text)).toContain('در حوزه شما نیست');
+    expect(String((await county.waitForReply()).params.text)).toContain('در حوزه دسترسی شما نیست');
     // A forged button naming Kerman's NGO shows nothing of it either.
     const forged = county.pressButton(`aud:0-a-${kerman.id}-0`);
     const answer = await h.api.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === forged.update.callback_query.id);
-    expect(String(answer.params.text)).toContain('در حوزه شما نیست');
+    expect(String(answer.params.text)).toContain('در حوزه دسترسی شما نیست');
 
     const manager = h.api.user(MANAGER_BAM, { first_name: 'مدیر' });
     manager.sendCommand('audit');

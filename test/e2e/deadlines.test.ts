@@ -272,7 +272,7 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     admin.sendCommand('new_deadline');
     await reply(admin, 'نوع مهلت');
     admin.pressButtonByText('📁 طرح مصوب یک سازمان (سه‌ماهه)');
-    expect(String((await reply(admin, 'شماره پیگیری')).text)).toContain('بخشی از نام سازمان مردم‌نهاد را بنویسید');
+    expect(String((await reply(admin, 'شماره پیگیری')).text)).toContain('بخشی از نام سازمان را بنویسید');
 
     admin.sendText('ک');
     await reply(admin, 'دست‌کم دو حرف از نام سازمان');

@@ -51,7 +51,7 @@ describe(`NGO search and management (${e2eStorageMode()} storage)`, () => {
     admin.pressButton(`ngo_card:${kerman.id}`, messageIdOf(results));
     const card = await reply(admin, PROFILE);
     const text = String(card.params.text);
-    for (const part of ['وضعیت: تأییدشده', 'شهرستان: کرمان', 'اعضایی که در سامانه به سازمان پیوسته‌اند: ۲ نفر', 'رضا (عضو)', 'نام‌نویسی در دوره‌های آموزشی: ۰ مورد', 'مهلت‌ها: ۰ مورد']) {
+    for (const part of ['وضعیت: تأییدشده', 'شهرستان: کرمان', 'اعضایی که در سامانه به سازمان پیوسته‌اند: ۲ نفر', 'رضا (عضو)', 'ثبت‌نام در دوره‌های آموزشی: ۰ مورد', 'مهلت‌ها: ۰ مورد']) {
       expect(text).toContain(part);
     }
     expect(inlineLabels(card)).toEqual(['✏️ اصلاح مشخصات', '👥 فهرست اعضا', '⏸ تعلیق']);

@@ -41,7 +41,7 @@ describe(`staff management and invites (${e2eStorageMode()} storage)`, () => {
     const kerman = await countyId(h.db, 'کرمان');
     expect(inlineButtons(picker).map((b) => b.callback_data)).toContain(`stf_invc:${kerman}`);
     boss.pressButton(`stf_invc:${kerman}`);
-    const created = String((await boss.waitForReply((c) => String(c.text).includes('دعوت‌نامه'))).params.text);
+    const created = String((await boss.waitForReply((c) => String(c.text).includes('لینک دعوت کارشناس'))).params.text);
     const link = /https:\/\/t\.me\/ngo_test_bot\?start=(staff-[A-Za-z0-9_-]{32})/.exec(created);
     expect(link, created).not.toBeNull();
     expect(created).toContain('کارشناس شهرستان کرمان');
@@ -51,7 +51,7 @@ describe(`staff management and invites (${e2eStorageMode()} storage)`, () => {
     const welcome = String((await newcomer.waitForReply()).params.text);
     expect(welcome).toContain('شما اکنون کارشناس شهرستان کرمان هستید');
     expect(await h.db.prisma.admin.findUnique({ where: { userId: BigInt(NEWCOMER) } })).toMatchObject({ role: 'COUNTY_ADMIN', countyId: kerman });
-    await h.api.waitForMessage(SUPER, (c) => String(c.text) === 'نگار با دعوت‌نامه شما به‌عنوان کارشناس شهرستان کرمان به کارشناسان سامانه پیوست.');
+    await h.api.waitForMessage(SUPER, (c) => String(c.text) === 'نگار با لینک دعوت شما به‌عنوان کارشناس شهرستان کرمان به کارشناسان سامانه پیوست.');
     expect(h.api.commands({ scope: { type: 'chat', chat_id: NEWCOMER } })?.map((c) => c.command)).toContain('audit');
     expect(await h.db.prisma.auditLog.count({ where: { action: { in: ['staff.invite_created', 'staff.invite_accepted'] } } })).toBe(2);
 

@@ -49,17 +49,17 @@ describe(`statistics (${e2eStorageMode()} storage)`, () => {
     const summary = await staff.waitForReply((c) => c.method === 'sendMessage');
     const text = String(summary.text);
     expect(text).toContain('آمار سازمان‌های مردم‌نهاد — کل استان');
-    expect(text).toContain('تأیید شده: ۴ · در انتظار بررسی: ۱ · رد شده: ۰ · تعلیق شده: ۰');
+    expect(text).toContain('تأییدشده: ۴ · در انتظار بررسی: ۱ · ردشده: ۰ · تعلیق‌شده: ۰');
     expect(text).toContain('• کرمان: ۲ (فعال ۰، نیمه‌فعال ۰، غیرفعال ۲)');
     expect(text).toContain('• بم: ۱ (فعال ۰، نیمه‌فعال ۰، غیرفعال ۱)');
     expect(text).toContain('• غیرفعال: ۴ (۱۰۰٪)');
-    expect(inlineLabels(summary)).toEqual(['✅ سمن‌ها', 'دوره‌ها', 'بازخوردها', 'اطلاعیه‌ها', 'مهلت‌ها', 'سطح فعالیت چگونه محاسبه می‌شود؟']);
+    expect(inlineLabels(summary)).toEqual(['✅ سازمان‌ها', 'دوره‌ها', 'پیام‌ها', 'اطلاعیه‌ها', 'مهلت‌ها', 'سطح فعالیت چگونه محاسبه می‌شود؟']);
 
     for (const [label, heading] of [
       ['دوره‌ها', 'دوره‌ها و نیازهای آموزشی — کل استان'],
       ['مهلت‌ها', 'مهلت‌ها و گزارش‌ها — کل استان'],
       ['اطلاعیه‌ها', 'اطلاعیه‌ها — کل استان'],
-      ['بازخوردها', 'پیشنهادها، انتقادها، شکایت‌ها و پرسش‌ها — کل استان'],
+      ['پیام‌ها', 'پیام‌های سازمان‌ها (پیشنهاد، انتقاد، شکایت و پرسش) — کل استان'],
       ['سطح فعالیت چگونه محاسبه می‌شود؟', 'سطح فعالیت چگونه محاسبه می‌شود؟'],
     ] as const) {
       const mark = h.api.mark();
@@ -75,7 +75,7 @@ describe(`statistics (${e2eStorageMode()} storage)`, () => {
     expect(String((await county.waitForReply((c) => c.method === 'sendPhoto')).text)).toContain('شهرستان بم');
     const own = String((await county.waitForReply((c) => c.method === 'sendMessage')).text);
     expect(own).toContain('آمار سازمان‌های مردم‌نهاد — شهرستان بم');
-    expect(own).toContain('تأیید شده: ۱ · در انتظار بررسی: ۰');
+    expect(own).toContain('تأییدشده: ۱ · در انتظار بررسی: ۰');
     expect(own).not.toContain('کرمان');
     expect(own).not.toContain('رفسنجان');
 

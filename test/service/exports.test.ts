@@ -70,7 +70,7 @@ describe('an XLSX export', () => {
     const [ngos] = sheets;
     expect(ngos!.rightToLeft).toBe(true);
     expect(ngos!.frozenRows).toBe(1);
-    expect(ngos!.header.slice(0, 5)).toEqual(['شناسه', 'نام سازمان', 'شماره ثبت / مجوز', 'مرجع صدور مجوز', 'شهرستان']);
+    expect(ngos!.header.slice(0, 5)).toEqual(['شماره پیگیری', 'نام سازمان', 'شماره ثبت / مجوز', 'مرجع صدور مجوز', 'شهرستان']);
     expect(ngos!.widths.every((w) => w >= 8)).toBe(true);
     // Province staff are not super admins: no phone column at all.
     expect(ngos!.header).not.toContain('تلفن همراه مدیر');
@@ -114,7 +114,7 @@ describe('an XLSX export', () => {
     expect(file.phones).toBe(false);
     const sheets = await readXlsx(bytes);
     const byName = Object.fromEntries(sheets.map((s) => [s.name, s]));
-    expect(sheets.map((s) => s.name)).toEqual(['سازمان‌ها', 'اعضا', 'دوره‌ها', 'ثبت‌نام دوره‌ها', 'نیازهای آموزشی', 'پیشنهادها و انتقادها', 'مهلت‌ها', 'گزارش سازمان‌ها', 'اطلاعیه‌ها']);
+    expect(sheets.map((s) => s.name)).toEqual(['سازمان‌ها', 'اعضا', 'دوره‌ها', 'ثبت‌نام دوره‌ها', 'نیازهای آموزشی', 'پیام‌های سازمان‌ها', 'مهلت‌ها', 'گزارش سازمان‌ها', 'اطلاعیه‌ها']);
     expect(sheets.every((s) => s.rightToLeft && s.frozenRows === 1)).toBe(true);
 
     expect(column(byName['سازمان‌ها']!, 'نام سازمان')).toEqual([KERMAN_NGO, FORMULA_NGO]);
@@ -125,15 +125,15 @@ describe('an XLSX export', () => {
     expect(column(byName['دوره‌ها']!, 'میانگین امتیاز')).toEqual([4]);
     expect(column(byName['ثبت‌نام دوره‌ها']!, 'سازمان')).toEqual([KERMAN_NGO, KERMAN_NGO]);
     expect(column(byName['نیازهای آموزشی']!, 'سازمان')).toEqual([KERMAN_NGO]);
-    expect(column(byName['پیشنهادها و انتقادها']!, 'متن')).toEqual([NAMED_TEXT]);
+    expect(column(byName['پیام‌های سازمان‌ها']!, 'متن')).toEqual([NAMED_TEXT]);
     // The deadline's counts are over Kerman's NGOs only (Kerman's and the formula-named one).
-    expect(column(byName['مهلت‌ها']!, 'سازمان‌ها')).toEqual([2]);
+    expect(column(byName['مهلت‌ها']!, 'سازمان‌های مشمول')).toEqual([2]);
     expect(column(byName['مهلت‌ها']!, 'گزارش پذیرفته‌شده')).toEqual([1]);
     const reports = byName['گزارش سازمان‌ها']!;
     expect(column(reports, 'سازمان')).toEqual([KERMAN_NGO, FORMULA_NGO]);
     expect(column(reports, 'به‌موقع بودن')).toEqual(['به‌موقع', 'هنوز در مهلت']);
     expect(column(byName['اطلاعیه‌ها']!, 'رسیده')).toEqual([2]);
-    expect(column(byName['اطلاعیه‌ها']!, 'در دسترس نبوده')).toEqual([1]);
+    expect(column(byName['اطلاعیه‌ها']!, 'در دسترس نبودند')).toEqual([1]);
 
     const rafsanjan = await readXlsx((await exported(RAFSANJAN_ADMIN, 'all', 'xlsx')).bytes);
     const counts = Object.fromEntries(rafsanjan.map((s) => [s.name, s.rows.length]));
@@ -143,7 +143,7 @@ describe('an XLSX export', () => {
       'دوره‌ها': 0,
       'ثبت‌نام دوره‌ها': 1,
       'نیازهای آموزشی': 1,
-      'پیشنهادها و انتقادها': 0,
+      'پیام‌های سازمان‌ها': 0,
       'مهلت‌ها': 1,
       'گزارش سازمان‌ها': 1,
       'اطلاعیه‌ها': 0,
@@ -152,7 +152,7 @@ describe('an XLSX export', () => {
 
   it('when province staff export feedback, then the anonymous complaint has no sender, NGO or county', async () => {
     await seedOffice(h.db, NOW);
-    const feedback = await sheetByName((await exported(PROVINCE, 'feedback', 'xlsx')).bytes, 'پیشنهادها و انتقادها');
+    const feedback = await sheetByName((await exported(PROVINCE, 'feedback', 'xlsx')).bytes, 'پیام‌های سازمان‌ها');
     const texts = column(feedback, 'متن');
     const anonymous = texts.indexOf(ANONYMOUS_TEXT);
     const named = texts.indexOf(NAMED_TEXT);
@@ -175,7 +175,7 @@ describe('an XLSX export', () => {
     );
     const { file, bytes } = await exported(KERMAN_ADMIN, 'ngos', 'xlsx');
     expect(file.sheets[0]!.rows).toBe(2102);
-    const ids = column((await readXlsx(bytes))[0]!, 'شناسه') as number[];
+    const ids = column((await readXlsx(bytes))[0]!, 'شماره پیگیری') as number[];
     expect(ids).toHaveLength(2102);
     expect(new Set(ids).size).toBe(2102);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);

@@ -62,7 +62,7 @@ describe('staff invites', () => {
     const [accepted] = await audits(h, 'staff.invite_accepted');
     expect(accepted).toMatchObject({ actorId: NEWCOMER, entityType: 'admin', entityId: String(NEWCOMER), details: { role: 'COUNTY_ADMIN', county: 'کرمان', invitedBy: String(SUPER) } });
     const told = (await h.messages()).filter((m) => m.to.includes(SUPER));
-    expect(told.map((m) => m.text)).toEqual(['نگار با دعوت‌نامه شما به‌عنوان کارشناس شهرستان کرمان به کارشناسان سامانه پیوست.']);
+    expect(told.map((m) => m.text)).toEqual(['نگار با لینک دعوت شما به‌عنوان کارشناس شهرستان کرمان به کارشناسان سامانه پیوست.']);
   });
 
   it('when a link is opened a second time, after it expired, after it was revoked, or forged, then it is refused with its own reason and nothing changes', async () => {

@@ -24,7 +24,7 @@ describe('audit sentences of the office view', () => {
   it('when staff corrected an NGO, then the line names the items corrected but not the old or new values', () => {
     const e = entry('ngo.edited_by_staff', 'ngo', '12', { changes: [{ item: 'name', from: 'یاوران', to: 'انجمن یاوران بم' }, { item: 'manager_phone', from: '+989121111111', to: '+989122222222' }] });
     const line = actionSentence(fa, e) + actedOn(fa, e);
-    expect(line).toBe('مشخصات سازمان را اصلاح کرد (نام، شماره همراه مدیر) — سازمان «انجمن یاوران بم» (شماره ۱۲)');
+    expect(line).toBe('مشخصات سازمان را اصلاح کرد (نام، تلفن همراه مدیر) — سازمان «انجمن یاوران بم» (شماره ۱۲)');
     expect(line).not.toContain('0912');
     expect(groupOf('ngo.edited_by_staff')).toBe('n');
   });

@@ -51,6 +51,8 @@ describe('XLSX parts', () => {
     const xml = sheetStart([{ header: 'نام', width: 30 }], { rightToLeft: true, selected: true });
     expect(xml).toContain('<sheetView rightToLeft="1" tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>');
     expect(xml).toContain('<col min="1" max="1" width="30" customWidth="1"/>');
+    // A header longer than its column's set width widens the column instead of being cut.
+    expect(sheetStart([{ header: 'سازمان‌های ثبت‌نام‌شده', width: 12 }], { rightToLeft: true, selected: true })).toContain('<col min="1" max="1" width="24" customWidth="1"/>');
     expect(xml).toContain('<c r="A1" t="inlineStr" s="1">');
   });
 

@@ -91,8 +91,8 @@ describe('the statistics chart', () => {
     expect(texts).toContain('\u202Bقلعه‌گنج\u202C');
     expect(texts).toContain('\u202Bرودبار جنوب\u202C');
     expect(texts).toContain('\u202B۱٬۱۳۰\u202C');
-    expect(texts.some((t) => t.includes('سمن‌های تأییدشده به تفکیک شهرستان'))).toBe(true);
-    expect(texts.some((t) => t.includes('فعال: ۶۹٪ (۱٬۳۲۰ سمن)'))).toBe(true);
+    expect(texts.some((t) => t.includes('سازمان‌های تأییدشده به تفکیک شهرستان'))).toBe(true);
+    expect(texts.some((t) => t.includes('فعال: ۶۹٪ (۱٬۳۲۰ سازمان)'))).toBe(true);
     expect(svg).toContain(`width="${CHART_WIDTH}"`);
   });
 

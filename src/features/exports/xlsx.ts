@@ -56,7 +56,8 @@ export function sheetStart(columns: readonly ColumnHead[], options: { rightToLef
   const view =
     `<sheetView${options.rightToLeft ? ' rightToLeft="1"' : ''}${options.selected ? ' tabSelected="1"' : ''} workbookViewId="0">` +
     '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView>';
-  const cols = columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width}" customWidth="1"/>`).join('');
+  // Never narrower than the header itself (two characters of margin): a cut header is a column nobody can name.
+  const cols = columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${Math.max(c.width, [...c.header].length + 2)}" customWidth="1"/>`).join('');
   return (
     `${XML_HEAD}<worksheet xmlns="${MAIN_NS}" xmlns:r="${REL_NS}"><sheetViews>${view}</sheetViews>` +
     `<sheetFormatPr defaultRowHeight="18"/><cols>${cols}</cols><sheetData>` +
