@@ -190,6 +190,15 @@ describe(`deadlines (${e2eStorageMode()} storage)`, () => {
     });
     expect(deadline.targetCount).toBe(3);
     for (const ngo of [done, late, far]) await h.api.waitForMessage(ngo!.managerId, (c) => String(c.text).includes(NEW_NOTICE));
+    // Extending or closing a deadline that also binds Rafsanjan's NGO is the province's: Kerman's county admin
+    // is not offered the buttons, province staff are.
+    const extendButtons = async (admin: number) => {
+      const user = h.api.user(admin);
+      user.sendCommand('deadline', String(deadline.id));
+      return inlineButtons(await user.waitForReply()).filter((b) => b.text === t('deadlines.admin.extend_button') || b.text === t('deadlines.admin.close_button'));
+    };
+    expect(await extendButtons(COUNTY_ADMIN)).toEqual([]);
+    expect(await extendButtons(PROVINCE_ADMIN)).toHaveLength(2);
 
     // Down from Monday to Saturday noon: the due-day reminder (09:00) is three hours late.
     await h.restart();

@@ -57,11 +57,14 @@ export function createAccess(prisma: PrismaClient) {
   }
 
   /** Extending or closing changes every NGO's part: a county admin may do it only when every NGO is theirs. */
-  async function requireWholeDeadline(admin: Staff, deadlineId: number) {
+  async function mayChangeWhole(admin: Staff, deadlineId: number): Promise<boolean> {
     const county = countyOf(admin);
-    if (county === null) return;
-    const others = await prisma.deadlineTarget.count({ where: { deadlineId, ngo: { countyId: { not: county } } } });
-    if (others > 0) throw new AppError('deadlines.errors.other_counties');
+    if (county === null) return true;
+    return (await prisma.deadlineTarget.count({ where: { deadlineId, ngo: { countyId: { not: county } } } })) === 0;
+  }
+
+  async function requireWholeDeadline(admin: Staff, deadlineId: number) {
+    if (!(await mayChangeWhole(admin, deadlineId))) throw new AppError('deadlines.errors.other_counties');
   }
 
   /** An admin's deadline that may still change as a whole: visible, wholly theirs, open. */
@@ -119,7 +122,7 @@ export function createAccess(prisma: PrismaClient) {
     return { deadline, target };
   }
 
-  return { requireAdmin, visibleDeadline, changeableDeadline, requireMemberNgo, responsibleAdmins, projectNgo, reportable, reportForAdmin };
+  return { requireAdmin, visibleDeadline, mayChangeWhole, changeableDeadline, requireMemberNgo, responsibleAdmins, projectNgo, reportable, reportForAdmin };
 }
 
 export type DeadlineAccess = ReturnType<typeof createAccess>;

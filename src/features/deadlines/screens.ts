@@ -68,7 +68,7 @@ export function adminListScreen(ctx: BotContext, rows: Awaited<ReturnType<Deadli
 }
 
 export function adminPageScreen(ctx: BotContext, page: Awaited<ReturnType<DeadlineService['pageForAdmin']>>): Screen {
-  const { deadline, targets, now, overdue } = page;
+  const { deadline, targets, now, overdue, changeable } = page;
   const group = (status: 'ACCEPTED' | 'SUBMITTED' | 'PENDING') => targets.filter((x) => x.status === status);
   const names = (list: typeof targets) => {
     const shown = list.slice(0, PAGE_NAMES).map((x) => `  • ${escapeHtml(shorten(x.ngo.name, 50))} (${escapeHtml(x.ngo.county.name)})`);
@@ -92,7 +92,7 @@ export function adminPageScreen(ctx: BotContext, page: Awaited<ReturnType<Deadli
   const rows: InlineKeyboardButton[][] = group('SUBMITTED')
     .slice(0, PAGE_REPORT_BUTTONS)
     .map((x) => [Markup.button.callback(ctx.t('deadlines.admin.report_button', { ngo: shorten(x.ngo.name, 40) }), REPORT.data(deadline.id, x.ngoId))]);
-  if (deadline.status === 'OPEN') {
+  if (deadline.status === 'OPEN' && changeable) {
     rows.push([
       Markup.button.callback(ctx.t('deadlines.admin.extend_button'), EXTEND.data(deadline.id)),
       Markup.button.callback(ctx.t('deadlines.admin.close_button'), CLOSE.data(deadline.id)),

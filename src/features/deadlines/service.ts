@@ -246,7 +246,9 @@ export function createDeadlineService(deps: DeadlineDeps) {
         orderBy: [{ ngo: { name: 'asc' } }],
       });
       const now = clock.now();
-      return { deadline, targets, now, overdue: isOverdue(deadline.dueAt, now) };
+      // A county admin is offered extend and close only on a deadline whose NGOs are all theirs.
+      const changeable = await access.mayChangeWhole(admin, deadlineId);
+      return { deadline, targets, now, overdue: isOverdue(deadline.dueAt, now), changeable };
     },
 
     /** Accepts an NGO's report once (a double tap or two admins: one acceptance); the NGO is told. */
