@@ -15,6 +15,10 @@ import { RateGate } from './platform/delivery/rate-gate.js';
 import { systemClock, type Clock } from './platform/text/clock.js';
 import { createTranslator } from './platform/i18n/index.js';
 import { startHttpServer } from './platform/http/server.js';
+import { createWebhookHandler, type WebhookHandler } from './platform/http/webhook.js';
+import { handleUntilDone } from './platform/bot/storage-outage.js';
+import { createReadiness } from './platform/http/readiness.js';
+import { createMetricsEndpoint } from './platform/metrics/index.js';
 import { Scheduler } from './platform/scheduler/scheduler.js';
 import { createKeyValueStore } from './platform/kv/index.js';
 import type { KeyValueStore } from './platform/kv/kv.js';
@@ -27,6 +31,8 @@ import { createDatabaseSessionStore, createKvSessionStore } from './platform/bot
 import { createServices, FEATURES, type Services } from './features/index.js';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** How long a stop waits for the updates being handled (main.ts exits regardless after 15 s). */
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 export interface App {
   db: Database;
@@ -132,8 +138,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     for (const job of feature.jobs ?? []) scheduler.register(job.name, job.cron, (tick) => job.run(services, tick).then(() => {}));
   }
 
+  // /readyz and /metrics beside /healthz, on HTTP_PORT (see src/platform/http/server.ts for who may reach them).
+  const probes = { ready: createReadiness({ db, ...(sharedKv ? { redis: kv } : {}) }), metrics: createMetricsEndpoint({ backlog: () => outbox.backlog() }) };
   let server: http.Server | undefined;
   let polling: Promise<void> | undefined;
+  let webhook: WebhookHandler | undefined;
+  let stopping = false;
 
   return {
     db,
@@ -153,29 +163,42 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       const allowedUpdates = ['message', 'callback_query', 'my_chat_member'] as const;
       if (config.WEBHOOK_URL && config.WEBHOOK_SECRET && config.HTTP_PORT) {
         // The path carries a hash of the secret so that it is unguessable; Telegram also sends the
-        // secret itself in a header, which telegraf checks.
+        // secret itself in a header, which the handler checks first (platform/http/webhook.ts).
         const path = `/telegram/${createHash('sha256').update(config.WEBHOOK_SECRET).digest('hex').slice(0, 32)}`;
-        const handler = await bot.createWebhook({
-          domain: new URL(config.WEBHOOK_URL).host,
-          path,
+        bot.botInfo ??= await bot.telegram.getMe();
+        webhook = createWebhookHandler({ secret: config.WEBHOOK_SECRET, logger, handleUpdate: (update) => bot.handleUpdate(update) });
+        server = await startHttpServer({ port: config.HTTP_PORT, logger, health, ...probes, webhook: { path, handler: webhook } });
+        await bot.telegram.setWebhook(`https://${new URL(config.WEBHOOK_URL).host}${path}`, {
           secret_token: config.WEBHOOK_SECRET,
           allowed_updates: [...allowedUpdates],
         });
-        server = await startHttpServer({ port: config.HTTP_PORT, logger, health, webhook: { path, handler } });
       } else {
-        if (config.HTTP_PORT) server = await startHttpServer({ port: config.HTTP_PORT, logger, health });
+        if (config.HTTP_PORT) server = await startHttpServer({ port: config.HTTP_PORT, logger, health, ...probes });
         await bot.telegram.deleteWebhook();
         const me = await bot.telegram.getMe();
         bot.botInfo = me;
         // Not bot.launch(): it gives no sign of when polling has begun, so a stop() during start-up
         // would miss it and leave polling running. startPolling sets up polling before it returns.
-        const telegraf = bot as unknown as { startPolling(allowedUpdates: string[]): Promise<void> };
+        const telegraf = bot as unknown as { startPolling(allowedUpdates: string[]): Promise<void>; polling?: { skipOffsetSync: boolean } };
+        // An update given back (storage down) is tried again in place: its batch is not confirmed past it.
+        const handle = bot.handleUpdate.bind(bot);
+        bot.handleUpdate = (update, res) =>
+          handleUntilDone(() => handle(update, res), {
+            stopping: () => stopping,
+            onRetry: (err, attempt) => logger.warn({ updateId: update.update_id, reason: err.reason, attempt }, 'update held until storage is back'),
+            // Stopping while it is held: telegraf would confirm the batch on its way out, so it must not.
+            onGiveUp: () => void (telegraf.polling && (telegraf.polling.skipOffsetSync = true)),
+          });
         polling = telegraf.startPolling([...allowedUpdates]);
         polling.catch((err: unknown) => logger.fatal({ err }, 'polling stopped with an error'));
         logger.info({ username: me.username }, 'bot started (long polling)');
       }
     },
     async stop() {
+      stopping = true;
+      // Webhook: new updates get 503 (Telegram sends them again, to a process that is running), and
+      // those being handled finish, within a bound.
+      if (webhook && !(await webhook.close(SHUTDOWN_DRAIN_MS))) logger.warn({ inFlight: webhook.inFlight }, 'stopped with updates still being handled');
       try {
         bot.stop('shutdown');
       } catch {

@@ -37,8 +37,15 @@ const app = await createApp(config, logger);
 
 let stopping = false;
 async function shutdown(signal: string) {
-  if (stopping) return;
+  if (stopping) {
+    // A second signal: the operator does not want to wait. Updates not yet answered are sent again by
+    // Telegram, and rows still leased go back when their lease ends.
+    logger.warn({ signal }, 'second signal: exiting at once');
+    process.exit(130);
+  }
   stopping = true;
+  // Stops taking updates (webhook: 503), lets the ones being handled and the sends in flight finish,
+  // hands back claimed outbox rows, then closes the connections (app.stop).
   logger.info({ signal }, 'shutting down');
   const force = setTimeout(() => process.exit(1), 15_000);
   force.unref();

@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { Telegram, TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { classifySendError, failureCause } from '../../src/platform/delivery/telegram-errors.js';
+import { classifySendError, expectedApiError, failureCause } from '../../src/platform/delivery/telegram-errors.js';
 
 const TOKEN = '123456:TEST-TOKEN-not-a-real-one-aaaaaaaa';
 
@@ -128,5 +128,34 @@ describe('failureCause', () => {
     ['400: Bad Request: BUTTON_DATA_INVALID', 'other'],
   ] as const)('when the stored reason is %j, then the admin is told the cause %s', (reason, cause) => {
     expect(failureCause(reason)).toBe(cause);
+  });
+});
+
+describe('expectedApiError: refusals that are part of normal life, logged below error level', () => {
+  it.each([
+    [403, 'Forbidden: bot was blocked by the user', 'recipient unreachable', 'info'],
+    [403, 'Forbidden: user is deactivated', 'recipient unreachable', 'info'],
+    [400, 'Bad Request: query is too old and response timeout expired or query ID is invalid', 'press expired', 'info'],
+    [400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same', 'not modified', 'info'],
+    [400, 'Bad Request: chat not found', 'recipient unreachable', 'info'],
+    [400, 'Bad Request: message to edit not found', 'message gone', 'warn'],
+    [400, "Bad Request: message can't be edited", 'message gone', 'warn'],
+    [429, 'Too Many Requests: retry after 3', 'rate limited', 'warn'],
+  ])('when the Bot API answers %i "%s", then it is expected: %s at %s', (code, description, reason, level) => {
+    expect(expectedApiError(apiError(code, description))).toEqual({ reason, level });
+  });
+
+  it.each([
+    [400, "Bad Request: can't parse entities: Unsupported start tag"],
+    [400, 'Bad Request: message text is empty'],
+    [401, 'Unauthorized'],
+    [500, 'Internal Server Error'],
+  ])('when the Bot API answers %i "%s", then it is a fault a person should look at', (code, description) => {
+    expect(expectedApiError(apiError(code, description))).toBeUndefined();
+  });
+
+  it('when the error is not a Bot API answer (a bug, a network error), then it is not expected', () => {
+    expect(expectedApiError(new TypeError('x'))).toBeUndefined();
+    expect(expectedApiError(null)).toBeUndefined();
   });
 });

@@ -57,6 +57,7 @@ export async function enqueueReminders(outbox: Outbox, db: Prisma.TransactionCli
   const deliveries = await outbox.deliver(
     {
       notBefore,
+      sourceType: REMINDER_SOURCE,
       // A person is a member of one NGO at most (ngo_members' key), so no pair comes twice.
       recipients: Prisma.sql`
         SELECT msg.message_id, m.user_id AS chat_id

@@ -89,7 +89,7 @@ inboxFeature.action(BUTTONS.counties.trigger, requireAdmin, async (ctx) => {
 inboxFeature.action(BUTTONS.view.trigger, requireAdmin, async (ctx) => {
   const id = itemIdOf(ctx, BUTTONS.view);
   if (id === null) return staleButton(ctx);
-  await ctx.answerCbQuery();
+  // Answered after the item is shown (by the toolkit), so that a refusal (out of scope) is the press's alert.
   await showItem(ctx, id);
 });
 

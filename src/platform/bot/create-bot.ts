@@ -15,6 +15,7 @@ import { admit } from './middlewares/admit.js';
 import { errorBoundary } from './middlewares/error-boundary.js';
 import { sequentialize } from './middlewares/sequentialize.js';
 import type { SessionStore } from './session-store.js';
+import { isDeferred } from './storage-outage.js';
 import { answerCallbackOnce } from './ui.js';
 
 export interface BotDeps {
@@ -77,8 +78,10 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   bot.use(formRouter());
   bot.use(new Handlers<BotContext>(...deps.features.flatMap((f) => (f.fallback ? [f.fallback] : []))));
 
-  // Last resort for errors outside the boundary (in the middlewares above it): log and keep going.
+  // Last resort for errors outside the boundary (in the middlewares above it): log and keep going. An
+  // update given back (storage down) goes on out of handleUpdate, for the webhook or the polling loop.
   bot.catch((err, ctx) => {
+    if (isDeferred(err)) throw err;
     deps.logger.error({ err, updateId: ctx.update.update_id }, 'update failed outside the error boundary');
   });
   return bot;

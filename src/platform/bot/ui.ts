@@ -5,8 +5,10 @@
 import type { MiddlewareFn } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import { AppError } from '../errors.js';
+import { expectedApiError } from '../delivery/telegram-errors.js';
 import { errorMessage } from '../i18n/format.js';
 import type { BotContext } from './context.js';
+import { isDeferred } from './storage-outage.js';
 
 const htmlExtra = (keyboard?: InlineKeyboardMarkup) => ({
   parse_mode: 'HTML' as const,
@@ -69,11 +71,16 @@ export function refusalText(ctx: BotContext, err: AppError): string {
   return errorMessage(ctx.t, ctx.fmt, err);
 }
 
+/** An alert shows plain text of at most 200 characters. */
+export function alertText(html: string): string {
+  return html.replace(/<[^>]+>/g, '').slice(0, 200);
+}
+
 /** Tells a refusal where the user is: an alert for a press, a message otherwise. Other errors go on up. */
 export async function explainRefusal(ctx: BotContext, err: unknown, keyboard?: InlineKeyboardMarkup): Promise<void> {
   if (!(err instanceof AppError)) throw err;
   const text = refusalText(ctx, err);
-  if (ctx.callbackQuery) await ctx.answerCbQuery(text.replace(/<[^>]+>/g, '').slice(0, 200), { show_alert: true });
+  if (ctx.callbackQuery && !pressAnswered(ctx)) await ctx.answerCbQuery(alertText(text), { show_alert: true });
   else await send(ctx, text, keyboard);
 }
 
@@ -89,24 +96,44 @@ export function shorten(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+const answeredPresses = new WeakSet<BotContext>();
+
+/** Whether this update's press has been answered already (its one answer is spent: say more as a message). */
+export function pressAnswered(ctx: BotContext): boolean {
+  return answeredPresses.has(ctx);
+}
+
 /**
  * Every press is answered exactly once: a handler's own answer goes through, a second one is dropped
  * (Telegram refuses it), and a press nobody answered is answered silently so the client stops its spinner.
+ * An answer Telegram no longer takes (the press is older than about 15 s: redelivered, or after a restart)
+ * is a courtesy lost, not a failure: the handler goes on with the work the press asked for.
+ * An update given back for redelivery (storage down) is not answered: its copy will be.
  */
 export function answerCallbackOnce(): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     if (!ctx.callbackQuery) return next();
-    let answered = false;
     const answer = ctx.answerCbQuery.bind(ctx);
     ctx.answerCbQuery = async (...args: Parameters<typeof answer>) => {
-      if (answered) return true;
-      answered = true;
-      return answer(...args);
+      if (answeredPresses.has(ctx)) return true;
+      answeredPresses.add(ctx);
+      try {
+        return await answer(...args);
+      } catch (err) {
+        const expected = expectedApiError(err);
+        if (expected?.reason !== 'press expired') throw err;
+        ctx.log[expected.level]({ reason: expected.reason }, 'press answered too late');
+        return true;
+      }
     };
+    let deferred = false;
     try {
       await next();
+    } catch (err) {
+      deferred = isDeferred(err);
+      throw err;
     } finally {
-      if (!answered) await answer().catch(() => {});
+      if (!deferred && !answeredPresses.has(ctx)) await ctx.answerCbQuery().catch(() => {});
     }
   };
 }

@@ -48,3 +48,23 @@ async function allApplied(db: Database, wanted: string[]): Promise<boolean> {
     return false; // no migrations table yet: a fresh database
   }
 }
+
+/**
+ * Which of `wanted` (migration names, as `migrationNames` lists them) `db` has not applied, in order: for
+ * /readyz (a database restored from an old dump, or migrations that failed at start). Throws when the
+ * database does not answer.
+ */
+export async function pendingMigrations(db: Database, wanted: readonly string[]): Promise<string[]> {
+  const [table] = await db.prisma.$queryRawUnsafe<{ present: boolean }[]>(`SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`);
+  if (!table?.present) return [...wanted];
+  const rows = await db.prisma.$queryRawUnsafe<{ migration_name: string }[]>(
+    'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+  );
+  const done = new Set(rows.map((r) => r.migration_name));
+  return wanted.filter((name) => !done.has(name));
+}
+
+/** The names of the migrations in `migrationsDir`, in the order they apply. */
+export async function migrationNames(migrationsDir: string = defaultMigrationsDir): Promise<string[]> {
+  return (await readMigrationList(migrationsDir)).migrationDirectories.map((m) => m.path);
+}

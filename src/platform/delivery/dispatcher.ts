@@ -16,6 +16,7 @@ import { sendPayload } from './send-payload.js';
 import { classifySendError, type SendOutcome } from './telegram-errors.js';
 import { claimedRows, type ClaimedRow, type ClaimedRows, type SentRow } from './claimed-rows.js';
 import { newBatch, OwnChatPacing, type Batch } from './batch.js';
+import { countFailure, countSend } from '../metrics/instruments.js';
 
 
 export interface DeliveryFailure {
@@ -156,6 +157,7 @@ export class Dispatcher {
       try {
         handled = await this.runOnce();
       } catch (err) {
+        countFailure(err, 'dispatcher');
         this.o.logger.error({ err }, 'dispatcher: batch failed');
         await sleep(1000);
       }
@@ -334,6 +336,7 @@ export class Dispatcher {
       }
       if (batch.sent.length === 0) batch.sentSince = performance.now();
       batch.sent.push({ row, sentMessageId, sentAt: this.clock.now() });
+      countSend('sent');
       if (batch.sent.length >= SENT_GROUP || performance.now() - batch.sentSince >= SENT_GROUP_MS) await this.recordSent(batch);
     } catch (err) {
       // Its hand-back or its final state may not have been written: the row may still be leased to us.
@@ -374,6 +377,7 @@ export class Dispatcher {
 
   private async handleFailure(row: ClaimedRow, outcome: SendOutcome, batch: Batch): Promise<void> {
     const log = this.o.logger;
+    countSend(outcome.type);
     switch (outcome.type) {
       case 'rate_limited':
         log.warn({ retryAfterMs: outcome.retryAfterMs }, 'dispatcher: 429 from the Bot API, pausing every sender');
@@ -383,6 +387,7 @@ export class Dispatcher {
       case 'transient':
         if (row.attempts >= this.maxAttempts) {
           await this.rows.finish(row, 'FAILED', outcome.reason);
+          countSend('failed');
           log.error({ deliveryId: row.id, reason: outcome.reason }, 'dispatcher: giving up after retries');
           await this.o.onFailed?.({ deliveryId: row.id, messageId: row.message_id, chatId: row.chat_id, reason: outcome.reason });
         } else {

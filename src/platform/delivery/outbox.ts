@@ -12,6 +12,7 @@ import type { PrismaClient } from '../db/client.js';
 import { Prisma } from '../db/generated/client.js';
 import type { Clock } from '../text/clock.js';
 import { systemClock } from '../text/clock.js';
+import { countEnqueued } from '../metrics/instruments.js';
 
 export type InlineKeyboard = InlineKeyboardMarkup;
 
@@ -71,6 +72,16 @@ export interface StoppedDelivery {
 
 export type DeliveryCounts = Record<'PENDING' | 'SENDING' | 'SENT' | 'FAILED' | 'UNREACHABLE' | 'CANCELLED', number>;
 
+/** What is waiting to be sent, for /metrics. */
+export interface OutboxBacklog {
+  /** Pending deliveries whose time has come, and those being sent. */
+  due: number;
+  /** Pending deliveries held for later. */
+  scheduled: number;
+  /** How long the oldest due pending delivery has waited past its time; 0 when none is due. */
+  oldestDueAgeSeconds: number;
+}
+
 /** The app's client, or a transaction: enqueue inside the caller's transaction to commit a state change and its message together. */
 export type OutboxDb = PrismaClient | Prisma.TransactionClient;
 
@@ -86,9 +97,10 @@ export interface Outbox {
   createMessages(messages: readonly NewMessage[], db?: OutboxDb): Promise<Map<string, bigint>>;
   /**
    * A delivery per row of `recipients`, a query with the columns `message_id bigint, chat_id bigint` and no
-   * pair twice; returns how many were added. One statement, whatever the number of rows.
+   * pair twice; returns how many were added. One statement, whatever the number of rows. `sourceType` (the
+   * messages' source) only labels what /metrics counts.
    */
-  deliver(request: { recipients: Prisma.Sql; notBefore: Date }, db?: OutboxDb): Promise<number>;
+  deliver(request: { recipients: Prisma.Sql; notBefore: Date; sourceType?: string }, db?: OutboxDb): Promise<number>;
   /** SQL that is true when none of `keys` (an SQL text[] expression) has a message yet; for a fan-out's target query. */
   noMessageWithKey(keys: Prisma.Sql): Prisma.Sql;
   /** The keys among `keys` that have a message already. */
@@ -128,6 +140,8 @@ export interface Outbox {
   origin(messageId: bigint, db?: OutboxDb): Promise<{ createdBy: bigint | null; sourceType: string | null; sourceId: string | null } | null>;
   /** The message id the platform gave a delivery of a message to a chat, once sent (to edit it later). */
   sentMessageId(dedupeKey: string, chatId: bigint, db?: OutboxDb): Promise<number | null>;
+  /** What is waiting to be sent now (one statement over the partial index of unsent rows). */
+  backlog(): Promise<OutboxBacklog>;
 }
 
 const ZERO_COUNTS: DeliveryCounts = { PENDING: 0, SENDING: 0, SENT: 0, FAILED: 0, UNREACHABLE: 0, CANCELLED: 0 };
@@ -178,6 +192,7 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
           ON CONFLICT (message_id, chat_id) DO NOTHING`;
       }
       if (added > 0) wake(db !== undefined);
+      countEnqueued(request.source?.type, added, dedupeKey);
       return { messageId, added };
     },
 
@@ -202,6 +217,7 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
         SELECT (SELECT count(*) FROM inserted) AS messages, (SELECT count(*) FROM delivered) AS deliveries`;
       const outcome = { messages: Number(result?.messages ?? 0), deliveries: Number(result?.deliveries ?? 0) };
       if (outcome.deliveries > 0) wake(db !== prisma);
+      countEnqueued(request.sourceType, outcome.deliveries);
       return outcome;
     },
 
@@ -227,6 +243,7 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
         SELECT r.message_id, r.chat_id, ${request.notBefore.toISOString()}::timestamptz AT TIME ZONE 'UTC'
         FROM (${request.recipients}) r`;
       if (added > 0) wake(db !== prisma);
+      countEnqueued(request.sourceType, added);
       return added;
     },
 
@@ -342,6 +359,20 @@ export function createOutbox(deps: { prisma: PrismaClient; clock?: Clock; onEnqu
         select: { sentMessageId: true },
       });
       return row?.sentMessageId ?? null;
+    },
+
+    async backlog() {
+      const now = clock.now().toISOString();
+      // A claimed row's not_before is its lease end: being sent counts as due whatever it says.
+      const [row] = await prisma.$queryRaw<{ due: number; scheduled: number; age: number }[]>`
+        WITH unsent AS (
+          SELECT status, not_before, not_before <= (${now}::timestamptz AT TIME ZONE 'UTC') AS is_due
+          FROM outbox_deliveries WHERE status IN ('PENDING', 'SENDING'))
+        SELECT count(*) FILTER (WHERE status = 'SENDING' OR is_due)::int AS due,
+               count(*) FILTER (WHERE status = 'PENDING' AND NOT is_due)::int AS scheduled,
+               COALESCE(EXTRACT(EPOCH FROM ((${now}::timestamptz AT TIME ZONE 'UTC') - min(not_before) FILTER (WHERE status = 'PENDING' AND is_due))), 0)::float8 AS age
+        FROM unsent`;
+      return { due: row?.due ?? 0, scheduled: row?.scheduled ?? 0, oldestDueAgeSeconds: Math.max(0, row?.age ?? 0) };
     },
   };
 }

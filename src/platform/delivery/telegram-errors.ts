@@ -37,6 +37,34 @@ export function classifySendError(error: unknown): SendOutcome {
 }
 
 /**
+ * Bot API refusals that are part of normal life for a bot answering people, not faults: someone blocked
+ * the bot, a press answered too late (Telegram forgets a press after about 15 s, and a restart or a
+ * redelivered update answers it later), an edit to what the message already says, a message or chat
+ * that is gone. Logged at info or warn with this reason; error level is kept for what a person must fix.
+ */
+export interface ExpectedApiError {
+  reason: 'recipient unreachable' | 'press expired' | 'not modified' | 'message gone' | 'rate limited';
+  level: 'info' | 'warn';
+}
+
+const EXPECTED_400: readonly [RegExp, ExpectedApiError][] = [
+  [/query is too old|query ID is invalid|response timeout expired/i, { reason: 'press expired', level: 'info' }],
+  [/message is not modified/i, { reason: 'not modified', level: 'info' }],
+  [UNREACHABLE_400, { reason: 'recipient unreachable', level: 'info' }],
+  [/message to (edit|delete|reply|copy|forward) not found|message can't be (edited|deleted)|message_id_invalid|message not found/i, { reason: 'message gone', level: 'warn' }],
+];
+
+export function expectedApiError(error: unknown): ExpectedApiError | undefined {
+  const e = error as { response?: { error_code?: unknown; description?: unknown } } | null;
+  const code = e?.response?.error_code;
+  const description = String(e?.response?.description ?? '');
+  if (code === 403) return { reason: 'recipient unreachable', level: 'info' };
+  if (code === 429) return { reason: 'rate limited', level: 'warn' };
+  if (code !== 400) return undefined;
+  return EXPECTED_400.find(([pattern]) => pattern.test(description))?.[1];
+}
+
+/**
  * Why a message failed for good, in words an admin can act on: the stored reason is the Bot API's
  * English ("400: Bad Request: can't parse entities ..."), which is kept for the log and last_error, and
  * read here into a cause that each language puts in its own words.

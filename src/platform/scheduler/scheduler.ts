@@ -18,6 +18,7 @@ import type { PrismaClient } from '../db/client.js';
 import { systemClock, type Clock } from '../text/clock.js';
 import type { KeyValueStore } from '../kv/kv.js';
 import { scrub, type Logger } from '../logger.js';
+import { countFailure, observeJob } from '../metrics/instruments.js';
 
 export interface JobContext {
   /** The scheduled instant this run stands for (not when it started); the same in every process. */
@@ -210,13 +211,14 @@ export class Scheduler {
         return 'skipped';
       }
     } catch (err) {
+      countFailure(err, 'job');
       log.error({ err }, 'could not claim job slot');
       return 'failed';
     }
 
     let error: string | null = null;
     try {
-      await job.handler({ slot: new Date(slotStart(slot, job.granularity)), now: startedAt, logger: log });
+      await observeJob(job.name, () => job.handler({ slot: new Date(slotStart(slot, job.granularity)), now: startedAt, logger: log }));
     } catch (err) {
       // Only the error: job data (names, phones, texts) never goes to the log.
       log.error({ err }, 'job failed');
