@@ -51,7 +51,7 @@ describe(`staff management (${e2eStorageMode()} storage)`, () => {
     expect(admin).toMatchObject({ role: 'COUNTY_ADMIN', county: { name: 'کرمان' } });
     const audit = await h.db.prisma.auditLog.findFirst({ where: { action: 'admin.added' } });
     expect(audit).toMatchObject({ actorId: BigInt(SUPER), entityId: String(STAFF) });
-    expect(h.api.commands({ scope: { type: 'chat', chat_id: STAFF } })?.map((c) => c.command)).toContain('admins');
+    await expect.poll(() => h.api.commands({ scope: { type: 'chat', chat_id: STAFF } })?.map((c) => c.command) ?? []).toContain('admins');
 
     // The new admin can neither see the staff list (names and Telegram ids are for super admins) nor add staff.
     staff.sendCommand('admins');

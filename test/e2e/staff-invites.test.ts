@@ -52,7 +52,8 @@ describe(`staff management and invites (${e2eStorageMode()} storage)`, () => {
     expect(welcome).toContain('شما اکنون کارشناس شهرستان کرمان هستید');
     expect(await h.db.prisma.admin.findUnique({ where: { userId: BigInt(NEWCOMER) } })).toMatchObject({ role: 'COUNTY_ADMIN', countyId: kerman });
     await h.api.waitForMessage(SUPER, (c) => String(c.text) === 'نگار با لینک دعوت شما به‌عنوان کارشناس شهرستان کرمان به کارشناسان سامانه پیوست.');
-    expect(h.api.commands({ scope: { type: 'chat', chat_id: NEWCOMER } })?.map((c) => c.command)).toContain('audit');
+    // The staff command menu is set just after the welcome: wait for it rather than race it.
+    await expect.poll(() => h.api.commands({ scope: { type: 'chat', chat_id: NEWCOMER } })?.map((c) => c.command) ?? []).toContain('audit');
     expect(await h.db.prisma.auditLog.count({ where: { action: { in: ['staff.invite_created', 'staff.invite_accepted'] } } })).toBe(2);
 
     // The same link again, from someone else, and a forged one: a clear message, nothing changes.
