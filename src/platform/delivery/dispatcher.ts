@@ -15,7 +15,7 @@ import type { RateGate } from './rate-gate.js';
 import { sendPayload } from './send-payload.js';
 import { classifySendError, type SendOutcome } from './telegram-errors.js';
 import { claimedRows, type ClaimedRow, type ClaimedRows, type SentRow } from './claimed-rows.js';
-import { newBatch, OwnChatPacing, type Batch } from './batch.js';
+import { CHAT_RESERVATION_SLACK_MS, newBatch, OwnChatPacing, SENT_GROUP, SENT_GROUP_MS, SENT_RETRY_FIRST_MS, SENT_RETRY_MAX_MS, TELEGRAM_CHAT_INTERVAL_MS, WITHDRAWN_CHECK_MS, type Batch } from './batch.js';
 import { countFailure, countSend } from '../metrics/instruments.js';
 
 
@@ -65,30 +65,6 @@ export interface DispatcherOptions {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A chat reserved this long before its send slot came is reserved again, so its interval starts at the send. */
-const CHAT_RESERVATION_SLACK_MS = 100;
-
-/** Telegram's limit: one message a second to one chat. */
-const TELEGRAM_CHAT_INTERVAL_MS = 1000;
-
-/**
- * How old the batch's knowledge of its own rows may be when one is sent: a row cancelled after the
- * claim (a broadcast stopped by its admin) is dropped if the cancel came more than this before its turn.
- * One query per window, whatever the rate, rather than one per message.
- */
-const WITHDRAWN_CHECK_MS = 200;
-/**
- * Sent rows are marked SENT together: when this many wait, or the oldest has waited this long, and at the
- * end of each batch. One statement for a group instead of one per message was a quarter of the
- * dispatcher's CPU at 1,000 messages a second; a crash can now send again what was sent in the last
- * SENT_GROUP_MS (rows in flight, as before, just a few more).
- */
-const SENT_GROUP = 50;
-const SENT_GROUP_MS = 100;
-/** A failed SENT write is tried again after this long, doubling up to the maximum (see recordSent). */
-const SENT_RETRY_FIRST_MS = 100;
-const SENT_RETRY_MAX_MS = 2000;
 
 export class Dispatcher {
   private running = false;
