@@ -12,7 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackHost, listenAddress, refuseRealBot, SandboxRefused } from '../../src/sandbox/safety.js';
 
-const REAL_TOKEN = '7012345678:AAH-real-looking-token-0123456789abcdef';
+// Shaped like a token, obviously not one: the sandbox refuses any token without a local Bot API root.
+const REAL_TOKEN = '123456789:FAKE-sandbox-safety-test';
 
 function runSandbox(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], {
