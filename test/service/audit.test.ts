@@ -5,7 +5,7 @@
  * sees their own actions and those on their county's NGOs only; anonymous feedback ties to no NGO.
  */
 import { describe, expect, it } from 'vitest';
-import { createNgo, createUser } from '../support/ngo-fixtures.js';
+import { createNgo } from '../support/ngo-fixtures.js';
 import { startServiceHarness, type ServiceHarness } from '../support/service-harness.js';
 
 const SUPER = 1000n;
@@ -25,12 +25,11 @@ async function office(): Promise<Setup> {
   const h = await startServiceHarness({
     start: START,
     staff: [
+      { id: SUPER, role: 'SUPER_ADMIN', firstName: 'مریم' },
       { id: PROVINCE, role: 'PROVINCE_ADMIN', firstName: 'پروین' },
       { id: COUNTY, role: 'COUNTY_ADMIN', countyName: 'بم', firstName: 'کاوه' },
     ],
   });
-  await createUser(h.db, SUPER, 'مریم');
-  await h.prisma.admin.create({ data: { userId: SUPER, role: 'SUPER_ADMIN' } });
   const bam = await createNgo(h.db, { managerId: MANAGER_BAM, name: 'انجمن یاوران بم', countyName: 'بم', status: 'APPROVED' });
   const kerman = await createNgo(h.db, { managerId: MANAGER_KERMAN, name: 'کانون سبز کرمان', countyName: 'کرمان', status: 'APPROVED' });
   return { h, bam, kerman };

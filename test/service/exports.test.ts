@@ -31,7 +31,7 @@ import {
   SUPER,
   unzip,
 } from '../support/export-fixtures.js';
-import { createUser } from '../support/ngo-fixtures.js';
+import { createAdmin } from '../support/ngo-fixtures.js';
 import { useServiceHarness } from '../support/service-harness.js';
 
 const NOW = jalaliToDate({ jy: 1405, jm: 9, jd: 9 }, { hour: 10, minute: 30 });
@@ -39,8 +39,7 @@ const h = useServiceHarness({ start: NOW, staff: OFFICE_STAFF });
 const fa = exportLayout(readerFor(createTranslator(), 'fa'));
 
 async function makeSuperAdmin() {
-  await createUser(h.db, SUPER, 'راهبر');
-  await h.prisma.admin.create({ data: { userId: SUPER, role: 'SUPER_ADMIN' } });
+  await createAdmin(h.db, SUPER, 'SUPER_ADMIN', { firstName: 'راهبر' });
 }
 
 /** Builds an export and reads the file's bytes; the temporary file is gone afterwards. */

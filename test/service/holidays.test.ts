@@ -20,14 +20,12 @@ const PROVINCE = 1001n;
 const MEMBER = 2002n;
 
 /** Sunday 1405/09/01 10:00 Tehran. */
-const h = useServiceHarness({ start: jalaliToDate({ jy: 1405, jm: 9, jd: 1 }, { hour: 10, minute: 0 }), staff: [{ id: PROVINCE, role: 'PROVINCE_ADMIN' }] });
+const h = useServiceHarness({ start: jalaliToDate({ jy: 1405, jm: 9, jd: 1 }, { hour: 10, minute: 0 }), staff: [{ id: SUPER, role: 'SUPER_ADMIN', firstName: 'مریم' }, { id: PROVINCE, role: 'PROVINCE_ADMIN' }] });
 
 let seeded: { date: Date; name: string; createdBy: bigint | null; createdAt: Date }[] = [];
 
 beforeEach(async () => {
   seeded = await h.prisma.holiday.findMany();
-  await createUser(h.db, SUPER, 'مریم');
-  await h.prisma.admin.create({ data: { userId: SUPER, role: 'SUPER_ADMIN' } });
   await createUser(h.db, MEMBER);
 });
 

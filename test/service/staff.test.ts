@@ -23,12 +23,11 @@ async function office(): Promise<{ h: ServiceHarness; admins: ReturnType<typeof 
   const h = await startServiceHarness({
     start: START,
     staff: [
+      { id: SUPER, role: 'SUPER_ADMIN', firstName: 'مریم' },
       { id: PROVINCE, role: 'PROVINCE_ADMIN', firstName: 'پروین' },
       { id: COUNTY, role: 'COUNTY_ADMIN', countyName: 'بم', firstName: 'کاوه' },
     ],
   });
-  await createUser(h.db, SUPER, 'مریم');
-  await h.prisma.admin.create({ data: { userId: SUPER, role: 'SUPER_ADMIN' } });
   await createUser(h.db, NEWCOMER, 'نگار');
   await createUser(h.db, MEMBER, 'امید');
   const forgotten: bigint[] = [];

@@ -4,19 +4,13 @@
  * written at once, someone who blocked the bot and wrote again is reachable at once, a language chosen or
  * a role granted or removed shows in the very next update.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createUser } from '../support/ngo-fixtures.js';
+import { describe, expect, it, vi } from 'vitest';
 import { useServiceHarness } from '../support/service-harness.js';
 
 const SUPER = 1000n;
 const PERSON = 2002;
 
-const h = useServiceHarness({ start: '2026-11-30T08:00:00Z' });
-
-beforeEach(async () => {
-  await createUser(h.db, SUPER, 'مینا');
-  await h.prisma.admin.create({ data: { userId: SUPER, role: 'SUPER_ADMIN' } });
-});
+const h = useServiceHarness({ start: '2026-11-30T08:00:00Z', staff: [{ id: SUPER, role: 'SUPER_ADMIN', firstName: 'مینا' }] });
 
 const profile = (changes: Partial<{ first_name: string; last_name: string; username: string }> = {}) => ({
   id: PERSON,

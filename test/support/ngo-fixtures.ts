@@ -51,7 +51,7 @@ export async function countyId(db: Db, name: string): Promise<number> {
 }
 
 /** An admin of the given role; county admins need the county's name. */
-export async function createAdmin(db: Db, userId: Id, role: 'PROVINCE_ADMIN' | 'COUNTY_ADMIN', options: { countyName?: string; firstName?: string } = {}) {
+export async function createAdmin(db: Db, userId: Id, role: 'SUPER_ADMIN' | 'PROVINCE_ADMIN' | 'COUNTY_ADMIN', options: { countyName?: string; firstName?: string } = {}) {
   await createUser(db, userId, options.firstName);
   const county = role === 'COUNTY_ADMIN' ? await countyId(db, options.countyName ?? 'کرمان') : null;
   return db.prisma.admin.create({ data: { userId: BigInt(userId), role, countyId: county } });

@@ -87,8 +87,11 @@ export interface ServiceHarnessOptions {
   start: Date | string;
   /** Default: embedded. */
   mode?: StorageMode;
-  /** The office's admins, created before the test starts. */
-  staff?: (Omit<StaffSpec, 'id'> & { id: number | bigint })[];
+  /**
+   * The office's admins, created before the test starts; super admins too (the app makes them from
+   * ADMIN_IDS, and use-case tests have no configuration).
+   */
+  staff?: (Omit<StaffSpec, 'id' | 'role'> & { id: number | bigint; role: StaffSpec['role'] | 'SUPER_ADMIN' })[];
 }
 
 async function openServiceHarness(options: ServiceHarnessOptions): Promise<ServiceHarness> {
