@@ -33,6 +33,7 @@ const SCHEDULE = '🗓 زمان‌بندی ارسال';
 const URGENT = '⬜ فوری (بدون رعایت ساعات استراحت)';
 const CANCEL = '✖️ انصراف';
 const PREVIEW_TITLE = 'پیش‌نمایش اطلاعیه';
+const FORMULA_NAME = '=HYPERLINK("http://evil.example","نام")';
 
 /** The recipient count the bot shows, e.g. "تعداد گیرندگان: <b>۷</b> نفر". */
 function countIn(text: string): number {
@@ -104,6 +105,8 @@ describe(`broadcasts (${e2eStorageMode()} storage)`, () => {
     const blocked = ngos[1]!; // one member of this NGO has blocked the bot
     const blockedId = blocked.memberIds[0]!;
     h.api.blockUser(blockedId);
+    // A name typed as a formula must not run when staff open the file in a spreadsheet.
+    await h.db.prisma.user.update({ where: { id: BigInt(blockedId) }, data: { firstName: FORMULA_NAME, lastName: null } });
 
     const { sourceId, audience } = await composeText(admin);
     expect(countIn(String(audience.text))).toBe(expected.length);
@@ -149,6 +152,7 @@ describe(`broadcasts (${e2eStorageMode()} storage)`, () => {
     expect(content).toContain(blocked.name);
     expect(content).toContain(String(blockedId));
     expect(content).not.toContain(ngos[0]!.name);
+    expect(content).toContain(`"'=HYPERLINK(""http://evil.example"",""نام"")"`);
 
     const b = await h.db.prisma.broadcast.findUniqueOrThrow({ where: { id: 1 } });
     expect(b).toMatchObject({ status: 'DONE', contentKind: 'text', recipientCount: expected.length });

@@ -319,12 +319,15 @@ describe(`training needs and courses (${e2eStorageMode()} storage)`, () => {
     expect(roster).toContain(ngos[0]!.name);
     expect(roster).toContain('۰۹۱۲');
     expect(roster).toContain(`⏳ نوبت ۱: <b>${ngos[1]!.name}</b>`);
+    // A manager's name typed as a formula must not run when the office opens the file in a spreadsheet.
+    await h.db.prisma.ngo.update({ where: { id: ngos[1]!.id }, data: { managerName: '=HYPERLINK("http://evil.example","نام")' } });
     admin.pressButtonByText('📥 دریافت فایل CSV');
     const csv = await admin.waitForReply((call) => call.method === 'sendDocument');
     expect(csv.upload?.fileName).toBe(`course-${course.id}-roster.csv`);
     const content = csv.upload!.bytes!.toString('utf8');
     expect(content).toContain(ngos[0]!.name);
     expect(content).toContain('در فهرست انتظار');
+    expect(content).toContain(`"'=HYPERLINK(""http://evil.example"",""نام"")"`);
     expect(await h.db.prisma.auditLog.count({ where: { action: 'course.roster_exported' } })).toBe(1);
 
     // A larger capacity: the waitlist moves up, and everyone holding a seat hears of the change.

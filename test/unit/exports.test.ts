@@ -1,8 +1,8 @@
 /** The export rules: file names, formula neutralising, timeliness, and the XLSX and CSV cells as written. */
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../src/features/exports/files.js';
 import { exportFileName, fitCell, MAX_CELL_CHARS, neutraliseForCsv, reportTimeliness } from '../../src/features/exports/rules.js';
 import { columnName, rowXml, sheetName, sheetStart, xmlText } from '../../src/features/exports/xlsx.js';
+import { csvLine } from '../../src/platform/text/csv.js';
 import { jalaliToDate } from '../../src/platform/text/jalali.js';
 
 const AZAR_9 = jalaliToDate({ jy: 1405, jm: 9, jd: 9 }, { hour: 23, minute: 50 });

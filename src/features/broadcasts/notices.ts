@@ -8,6 +8,7 @@ import { ARG, callbackAction } from '../../platform/bot/callback-data.js';
 import type { InlineKeyboard, OutboxPayload } from '../../platform/delivery/outbox.js';
 import type { Formatter, Reader } from '../../platform/i18n/format.js';
 import { escapeHtml, type Translator } from '../../platform/i18n/index.js';
+import { csvDocument } from '../../platform/text/csv.js';
 import type { Audience } from './audience.js';
 import type { BroadcastCounts, CardState } from './rules.js';
 import { minutesLeft } from './rules.js';
@@ -88,18 +89,17 @@ export interface UndeliveredRecipient {
   reason: string | null;
 }
 
-/** UTF-8 with a BOM and CRLF lines, so Excel opens the Persian names as they are. */
+/** Who was not reached, for staff to follow up by hand; written as every CSV of the bot is (platform/text/csv.ts). */
 export function undeliveredFile({ t, fmt }: Reader, id: number, rows: readonly UndeliveredRecipient[]): OutboxPayload {
-  const cell = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-  const header = ['ngo', 'member', 'telegram_id', 'county', 'reason'].map((h) => cell(t(`broadcast.csv.${h}`))).join(',');
-  const lines = rows.map((r) =>
-    [r.ngoName, r.memberName, String(r.chatId), r.county, r.unreachable ? t('broadcast.csv.unreachable') : (r.reason ?? '')].map(cell).join(','),
+  const header = ['ngo', 'member', 'telegram_id', 'county', 'reason'].map((h) => t(`broadcast.csv.${h}`));
+  const csv = csvDocument(
+    header,
+    rows.map((r) => [r.ngoName, r.memberName, String(r.chatId), r.county, r.unreachable ? t('broadcast.csv.unreachable') : r.reason]),
   );
-  const csv = `\uFEFF${[header, ...lines].join('\r\n')}\r\n`;
   return {
     kind: 'DOCUMENT',
     fileName: `broadcast-${id}-undelivered.csv`,
-    contentBase64: Buffer.from(csv).toString('base64'),
+    contentBase64: csv.toString('base64'),
     caption: t('broadcast.report.csv_caption', { id: fmt.digits(id) }),
   };
 }

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import { neutraliseForCsv } from './rules.js';
+import { CSV_BOM, csvLine } from '../../platform/text/csv.js';
 import { rowXml, SHEET_END, sheetPath, sheetStart, workbookParts, type Cell, type ColumnHead } from './xlsx.js';
 
 /** One sheet to write: its title (the XLSX tab), its file name inside a zip of CSVs, its columns and its rows, page by page. */
@@ -25,20 +25,9 @@ export interface FileOptions {
   rightToLeft: boolean;
 }
 
-/** Excel reads a CSV file as UTF-8 only when it starts with a byte order mark. */
-const BOM = '\uFEFF';
-
 async function write(stream: Writable, chunk: string): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
-
-function csvCell(value: Cell): string {
-  if (value === null || (typeof value === 'number' && !Number.isFinite(value))) return '';
-  if (typeof value === 'number') return String(value);
-  return `"${neutraliseForCsv(value).replace(/"/g, '""')}"`;
-}
-
-export const csvLine = (cells: readonly Cell[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
 /** Writes one sheet's rows into `out` (which it does not end); returns how many data rows there were. */
 async function writeSheetRows(out: Writable, sheet: SheetOut, line: (cells: readonly Cell[], rowNumber: number) => string): Promise<number> {
@@ -52,7 +41,7 @@ async function writeSheetRows(out: Writable, sheet: SheetOut, line: (cells: read
 }
 
 async function writeCsv(out: Writable, sheet: SheetOut): Promise<number> {
-  await write(out, BOM + csvLine(sheet.columns.map((c) => c.header)));
+  await write(out, CSV_BOM + csvLine(sheet.columns.map((c) => c.header)));
   return writeSheetRows(out, sheet, csvLine);
 }
 

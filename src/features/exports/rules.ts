@@ -66,24 +66,8 @@ export function csvEntryName(sheet: SheetCode, at: Date): string {
   return `${sheet}-${fileDate(at)}.csv`;
 }
 
-/**
- * A text that a spreadsheet would run as a formula when it starts with one of these (CSV injection:
- * "=HYPERLINK(...)" typed as an NGO's name). A tab or carriage return first hides the sign from a
- * reader's eye, and some programs strip it.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function looksLikeFormula(text: string): boolean {
-  return FORMULA_START.test(text);
-}
-
-/**
- * CSV has no types: a leading apostrophe is the one mark Excel and LibreOffice read as "text, not a
- * formula". Only such values are changed; everything else is kept exactly as typed.
- */
-export function neutraliseForCsv(text: string): string {
-  return looksLikeFormula(text) ? `'${text}` : text;
-}
+// Formula neutralising is shared with every CSV of the bot; XLSX cells use the same test.
+export { looksLikeFormula, neutraliseForCsv } from '../../platform/text/csv.js';
 
 /** Excel keeps a text cell to 32,767 characters; a longer one makes the file "need repair". */
 export const MAX_CELL_CHARS = 32_767;

@@ -8,6 +8,7 @@ import type { InlineKeyboard } from '../../platform/delivery/outbox.js';
 import { ARG, callbackAction } from '../../platform/bot/callback-data.js';
 import type { Reader } from '../../platform/i18n/format.js';
 import { escapeHtml } from '../../platform/i18n/index.js';
+import { csvDocument } from '../../platform/text/csv.js';
 import { toAsciiDigits } from '../../platform/text/persian-text.js';
 import { formatIranMobileForDisplay } from '../../platform/text/phone.js';
 import { MAX_SCORE, MIN_SCORE, seatsLeft, type ReminderKind } from './rules.js';
@@ -158,24 +159,19 @@ export function ratingRequest(r: Reader, course: { id: number; title: string }):
   };
 }
 
-/** The roster as CSV (UTF-8 with BOM, so Excel reads Persian); phone numbers in Latin digits for dialling. */
+/** The roster as CSV, written as every CSV of the bot is (platform/text/csv.ts); phone numbers in Latin digits for dialling. */
 export function rosterCsv({ t }: Reader, courseId: number, entries: readonly RosterEntry[]): { fileName: string; content: Buffer } {
-  const cell = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-  const header = ['ngo', 'county', 'participants', 'status', 'position', 'manager', 'phone', 'enrolled_by', 'attended'].map((h) => cell(t(`courses.csv.${h}`)));
-  const lines = entries.map((e) =>
-    [
-      e.ngoName,
-      e.county,
-      e.participants,
-      t(`courses.enrolment_status.${e.status}`),
-      e.position ?? '',
-      e.managerName,
-      toAsciiDigits(formatIranMobileForDisplay(e.managerPhone)),
-      e.enrolledBy,
-      e.attended === null ? '' : t(e.attended ? 'courses.csv.present' : 'courses.csv.absent'),
-    ]
-      .map(cell)
-      .join(','),
-  );
-  return { fileName: `course-${courseId}-roster.csv`, content: Buffer.from(`\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`, 'utf8') };
+  const header = ['ngo', 'county', 'participants', 'status', 'position', 'manager', 'phone', 'enrolled_by', 'attended'].map((h) => t(`courses.csv.${h}`));
+  const rows = entries.map((e) => [
+    e.ngoName,
+    e.county,
+    e.participants,
+    t(`courses.enrolment_status.${e.status}`),
+    e.position,
+    e.managerName,
+    toAsciiDigits(formatIranMobileForDisplay(e.managerPhone)),
+    e.enrolledBy,
+    e.attended === null ? null : t(e.attended ? 'courses.csv.present' : 'courses.csv.absent'),
+  ]);
+  return { fileName: `course-${courseId}-roster.csv`, content: csvDocument(header, rows) };
 }
