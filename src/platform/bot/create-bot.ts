@@ -7,6 +7,7 @@ import type { KeyValueStore } from '../kv/kv.js';
 import type { Logger } from '../logger.js';
 import type { CommandMenu } from './commands.js';
 import type { AppServices, BotContext } from './context.js';
+import { createBotApiTransport } from './bot-api-transport.js';
 import { applyDialect, type BotPlatform } from './dialect.js';
 import type { FeatureModule } from './feature.js';
 import { formRouter } from './forms/router.js';
@@ -36,9 +37,15 @@ export interface BotDeps {
 
 export function createBot(deps: BotDeps): Telegraf<BotContext> {
   const handlerTimeoutMs = deps.handlerTimeoutMs ?? 30_000;
+  const transport = createBotApiTransport(deps.apiRoot, deps.token);
   // Each update's logger carries its id; made only when something is logged (most updates log nothing).
   class UpdateContext extends Context {
     #log: Logger | undefined;
+    // telegraf makes a Telegram client per update: its JSON calls take the lean way too.
+    constructor(...args: ConstructorParameters<typeof Context>) {
+      super(...args);
+      transport.attach(this.telegram);
+    }
     get log(): Logger {
       return (this.#log ??= deps.logger.child({ updateId: this.update.update_id }));
     }
@@ -57,6 +64,7 @@ export function createBot(deps: BotDeps): Telegraf<BotContext> {
   bot.context.commandMenu = deps.commandMenu;
   bot.context.deepLinkRoot = deps.deepLinkRoot ?? 'https://t.me';
   const platform = deps.platform ?? 'telegram';
+  transport.attach(bot.telegram);
   applyDialect(bot.telegram, platform);
 
   // Outermost: the dialect (telegraf gives each update its own Telegram client; it speaks the dialect

@@ -164,6 +164,7 @@ export async function runOnce(mode: Mode, round: number, api: LeanBotApi, spawnO
     if (answered.length > 0) result.updatesPerSec = (answered.length * 1000) / Math.max(1, lastReply - firstHanded);
     const n = Math.max(1, answered.length);
     result.cpuPerUpdateMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000 / n;
+    result.notes.push(`${mode}: bot CPU per update ${((after.cpu.user - before.cpu.user) / 1000 / n).toFixed(3)} ms user + ${((after.cpu.system - before.cpu.system) / 1000 / n).toFixed(3)} ms system (kernel: socket writes and reads)`);
     if (mode !== 'echo') {
       result.queriesPerUpdate = (after.queries - before.queries) / n;
       result.transactionsPerUpdate = (after.transactions - before.transactions) / n;
