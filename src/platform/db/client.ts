@@ -42,7 +42,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // the process alive after shutdown.
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, statement_timeout: STATEMENT_TIMEOUT_MS });
     pool.on('error', () => {}); // an idle client's error surfaces again on the next query; never crash on it
-    const adapterFactory = new PrismaPg(pool);
+    const adapterFactory = new PrismaPg(pool, { statementNameGenerator: preparedReads() });
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
       prisma,
@@ -71,6 +71,27 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       await prisma.$disconnect();
       await pglite.close();
     },
+  };
+}
+
+/**
+ * Reads are prepared once per connection and then only bound and run: the views every member opens after
+ * an announcement (deadlines, courses, their feedback) are the same few statements all day, and parsing
+ * and planning them each time was most of the server's CPU per update (issue 12). Only plain SELECTs are
+ * named: writes and the cron jobs' bulk statements keep a fresh plan for the data of the moment (a generic
+ * plan can be wrong for a skewed status column). The names are bounded, so statements whose text varies
+ * (a list of ids written out) cannot fill a connection's memory with prepared statements.
+ */
+const MAX_PREPARED = 500;
+function preparedReads(): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < MAX_PREPARED && sql.length < 4_000 && /^SELECT\s/i.test(sql)) {
+      name = `r${names.size}`;
+      names.set(sql, name);
+    }
+    return name as string;
   };
 }
 
