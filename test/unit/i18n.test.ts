@@ -5,7 +5,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { markRtl, markValues } from '../../src/platform/i18n/bidi.js';
 import { createTranslator, LANGUAGES } from '../../src/platform/i18n/index.js';
 
 const localesDir = fileURLToPath(new URL('../../locales/', import.meta.url));
@@ -197,5 +199,50 @@ describe('texts made again from the translator’s memory', () => {
     const translator = createTranslator();
     const at = (iso: string) => translator.t('en', 'start.welcome', { name: new Date(iso) as unknown as string });
     expect(at('2026-01-01T00:00:00Z')).not.toBe(at('2027-01-01T00:00:00Z'));
+  });
+});
+
+describe('texts filled in without i18next', () => {
+  // The translator fills {{name}} places itself (issue 12: i18next was a twentieth of the bot's CPU); a
+  // reference i18next instance over the same files says what every text must read.
+  const reference = i18next.createInstance();
+  void reference.init({
+    resources: Object.fromEntries(LANGUAGES.map((lang) => [lang, { translation: load(lang) }])),
+    lng: 'fa',
+    fallbackLng: 'fa',
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  const translator = createTranslator();
+  // Values that a reader would see go wrong: Latin next to Persian, digits, a command, an empty value.
+  const samples: unknown[] = ['انجمن حامیان', 'Green Hands', 42, '/start', '', '۱۴۰۵/۰۹/۱۰'];
+
+  it.each(LANGUAGES)('when a %s text is made with values of every kind, then it reads as i18next makes it, direction marks included', (lang) => {
+    const keys = [...(lang === 'fa' ? fa : en).keys()];
+    let compared = 0;
+    for (const key of keys) {
+      const names = placeholders((lang === 'fa' ? fa : en).get(key)!);
+      for (const [i, sample] of samples.entries()) {
+        const values = Object.fromEntries(names.map((name, j) => [name, samples[(i + j) % samples.length] ?? sample]));
+        const raw = (options: Record<string, unknown>) => reference.getFixedT(lang)(key, options) as string;
+        const expected = lang === 'fa' ? markRtl(raw(markValues(values) ?? {})) : raw(values);
+        expect(translator.t(lang, key, values), `${lang} ${key}`).toBe(expected);
+        compared++;
+      }
+      // Without values a text keeps its places for i18next to report, as before.
+      const plain = lang === 'fa' ? markRtl(reference.getFixedT(lang)(key, {}) as string) : (reference.getFixedT(lang)(key, {}) as string);
+      expect(translator.t(lang, key), `${lang} ${key} without values`).toBe(plain);
+    }
+    expect(compared).toBeGreaterThan(keys.length * 5);
+  });
+
+  it('when a text has plural forms, then the count still chooses the form (i18next decides)', () => {
+    const key = [...fa.keys()].find((k) => k.endsWith('_one'))!.replace(/_one$/, '');
+    const names = placeholders(fa.get(`${key}_other`)!).filter((n) => n !== 'count');
+    const values = Object.fromEntries(names.map((n) => [n, 'x']));
+    expect(translator.t('en', key, { ...values, count: 1 })).toBe(reference.getFixedT('en')(key, { ...values, count: 1 }));
+    expect(translator.t('en', key, { ...values, count: 5 })).toBe(reference.getFixedT('en')(key, { ...values, count: 5 }));
+    expect(translator.t('en', key, { ...values, count: 1 })).not.toBe(translator.t('en', key, { ...values, count: 5 }));
   });
 });

@@ -45,8 +45,9 @@ export interface Translator {
 
 export function createTranslator(): Translator {
   const instance = i18next.createInstance();
+  const resources = loadResources();
   void instance.init({
-    resources: loadResources(),
+    resources,
     lng: DEFAULT_LANGUAGE,
     fallbackLng: DEFAULT_LANGUAGE,
     initAsync: false,
@@ -56,12 +57,18 @@ export function createTranslator(): Translator {
     returnNull: false,
   });
   const rawByLang = new Map(LANGUAGES.map((lang) => [lang, instance.getFixedT(lang)]));
+  const templatesByLang = new Map(LANGUAGES.map((lang) => [lang, compileTemplates(resources[lang]!.translation)]));
+  // A text that only puts values in its places is filled in here; plurals, contexts and whatever else
+  // i18next decides go to i18next. The result is the same (a unit test compares every key).
+  const interpolate = (lang: Language, key: string | string[], options: Record<string, unknown> | undefined): string => {
+    const template = typeof key === 'string' ? templatesByLang.get(lang)!.get(key) : undefined;
+    const filled = template && fillTemplate(template, options);
+    return filled ?? (rawByLang.get(lang)!(key, options ?? {}) as string);
+  };
   // Persian results get their direction marks here, in one place, so every text made through t() reads
   // right in a right-to-left client (see bidi.ts); English is left as it is.
   const render = (lang: Language, key: string | string[], options?: Record<string, unknown>): string =>
-    lang === 'fa'
-      ? markRtl(rawByLang.get(lang)!(key, markValues(options) ?? {}) as string)
-      : (rawByLang.get(lang)!(key, options ?? {}) as string);
+    lang === 'fa' ? markRtl(interpolate(lang, key, markValues(options))) : interpolate(lang, key, options);
   // A text is a pure function of its language, key and values (the resources never change while the
   // process runs), and the same ones come back all the time: menu labels, button captions, the label
   // checks of every message (labelTrigger asks for each label in every language), the lines of a course
@@ -96,6 +103,52 @@ export function createTranslator(): Translator {
     fixed: (lang) => fixedByLang.get(lang)!,
     all: (key) => LANGUAGES.map((lang) => translate(lang, key)),
   };
+}
+
+/** A text cut at its places: literal, name, literal, name, ..., literal. */
+type Template = readonly string[];
+
+const PLACE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+/**
+ * Every text whose only markup is {{name}} places, by its full key. Texts with anything else i18next
+ * reads (nesting, formats, a plural or context form of their key) are left out and go to i18next.
+ */
+function compileTemplates(translation: Record<string, unknown>): Map<string, Template> {
+  const templates = new Map<string, Template>();
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [name, value] of Object.entries(node)) {
+      const key = prefix + name;
+      if (value !== null && typeof value === 'object') walk(value as Record<string, unknown>, `${key}.`);
+      else if (typeof value === 'string' && !value.includes('$t(') && !/_(zero|one|two|few|many|other)$/.test(key)) {
+        const parts = value.split(PLACE);
+        if (!parts.some((part, i) => i % 2 === 0 && part.includes('{{'))) templates.set(key, parts);
+      }
+    }
+  };
+  walk(translation, '');
+  return templates;
+}
+
+/** Options that make i18next choose another text or change how it fills one in. */
+const I18NEXT_OPTIONS = new Set(['count', 'context', 'ordinal', 'defaultValue', 'lng', 'lngs', 'ns', 'replace', 'interpolation', 'returnObjects', 'returnDetails', 'joinArrays', 'postProcess', 'skipInterpolation', 'keySeparator', 'nsSeparator', 'fallbackLng']);
+
+/** The template filled in, or undefined when i18next must decide (a missing or non-plain value, an option of its own). */
+function fillTemplate(template: Template, options: Record<string, unknown> | undefined): string | undefined {
+  if (template.length === 1) {
+    if (options) for (const name in options) if (I18NEXT_OPTIONS.has(name)) return undefined;
+    return template[0];
+  }
+  if (!options) return undefined;
+  for (const name in options) if (I18NEXT_OPTIONS.has(name)) return undefined;
+  let text = template[0]!;
+  for (let i = 1; i < template.length; i += 2) {
+    const value = options[template[i]!];
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
+    text += String(value) + template[i + 1]!;
+  }
+  return text;
 }
 
 /** How many texts with values are kept, and how long their values may be: at most a few MiB. */
