@@ -37,6 +37,7 @@ export interface AdmitOptions {
 }
 
 export function admit({ kv, sessionStore, floodPerMinute }: AdmitOptions): MiddlewareFn<BotContext> {
+  const busy = busyMarks(kv);
   return async (ctx, next) => {
     // Only people in private chats are users of this bot; channel posts, groups and bots are ignored.
     const from = ctx.from;
@@ -99,11 +100,10 @@ export function admit({ kv, sessionStore, floodPerMinute }: AdmitOptions): Middl
     }
 
     ctx.session = session ?? {};
-    // Stopped before the mark is ended or removed, so that no renewal can land after it.
-    const renewal = setInterval(() => void kv.set(onceKey, BUSY, BUSY_MS).catch(() => {}), RENEW_MS);
-    renewal.unref();
+    busy.hold(onceKey);
     try {
-      await observeUpdate(ctx.updateType, next).finally(() => clearInterval(renewal));
+      // Released before the mark is ended or removed, so that no renewal can land after it.
+      await observeUpdate(ctx.updateType, next).finally(() => busy.release(onceKey));
     } catch (err) {
       // Handled again from the start when it comes back: the form stays on the step it was on, and the
       // copy is not taken for a duplicate. (The mark also ends by itself, should Redis be the one down.)
@@ -125,6 +125,32 @@ export function admit({ kv, sessionStore, floodPerMinute }: AdmitOptions): Middl
     function markDone(): Promise<void> {
       return kv.set(onceKey, DONE, DAY_MS);
     }
+  };
+}
+
+/**
+ * The "busy" marks of the updates being handled, renewed together by one timer for the process (a timer
+ * per update was a cost on every update; a renewal of all of them is one round trip).
+ */
+function busyMarks(kv: KeyValueStore) {
+  const held = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const renew = () => {
+    for (const key of held) void kv.set(key, BUSY, BUSY_MS).catch(() => {});
+  };
+  return {
+    hold(key: string) {
+      held.add(key);
+      if (timer) return;
+      timer = setInterval(renew, RENEW_MS);
+      timer.unref();
+    },
+    release(key: string) {
+      held.delete(key);
+      if (held.size > 0 || !timer) return;
+      clearInterval(timer);
+      timer = undefined;
+    },
   };
 }
 
