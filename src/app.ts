@@ -79,6 +79,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   let bot: Telegraf<BotContext> | undefined;
   const services = createServices({
     prisma: db.prisma,
+    sql: db.sql,
     kv,
     outbox,
     translator,

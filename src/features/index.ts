@@ -3,6 +3,7 @@
  * listed, and the composition of their use cases. Adding a feature is a folder and a line in each list.
  */
 import type { PrismaClient } from '../platform/db/client.js';
+import type { SqlReader } from '../platform/db/reader.js';
 import type { Outbox } from '../platform/delivery/outbox.js';
 import type { FeatureModule } from '../platform/bot/feature.js';
 import type { Translator } from '../platform/i18n/index.js';
@@ -23,6 +24,8 @@ import { createCourseServices, trainingModule } from './training/index.js';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
+  /** Plain SQL for the hottest reads (platform/db/reader.ts). */
+  sql: SqlReader;
   kv: KeyValueStore;
   outbox: Outbox;
   translator: Translator;

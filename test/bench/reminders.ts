@@ -139,7 +139,7 @@ async function measure(db: Database): Promise<{ rows: string[][]; failed: boolea
   const now = new Date(slot.at.getTime() + 5_000);
   const clock: Clock = { now: () => now };
   const services = (): DeadlineService =>
-    createDeadlineService({ prisma: db.prisma, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
+    createDeadlineService({ prisma: db.prisma, sql: db.sql, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
 
   let ngoNumber = 1;
   let userId = 10_000_000;

@@ -60,7 +60,7 @@ it('when a database whose reminders were keyed per NGO is upgraded, then the slo
   await migrateDatabase(db);
   const now = new Date(slot.at.getTime() + 60_000);
   const clock = { now: () => now };
-  const service = createDeadlineService({ prisma: p, outbox: createOutbox({ prisma: p, clock }), translator: createTranslator(), clock });
+  const service = createDeadlineService({ prisma: p, sql: db.sql, outbox: createOutbox({ prisma: p, clock }), translator: createTranslator(), clock });
 
   expect(await service.remindersTick(now)).toEqual({ messages: 0, deliveries: 0 });
   expect(await p.outboxDelivery.count()).toBe(2);

@@ -109,6 +109,7 @@ async function openServiceHarness(options: ServiceHarnessOptions): Promise<Servi
   const edits: Edit[] = [];
   const deps: ServiceDeps = {
     prisma,
+    sql: db.sql,
     kv,
     outbox,
     translator: createTranslator(),

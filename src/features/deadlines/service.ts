@@ -7,6 +7,8 @@
  */
 import { isValidJalaaliDate } from 'jalaali-js';
 import type { PrismaClient } from '../../platform/db/client.js';
+import type { SqlReader } from '../../platform/db/reader.js';
+import { memberDeadlines } from './member-list.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
 import type { DeadlineTargetStatus } from '../../platform/db/generated/enums.js';
 import { recordAudit } from '../../platform/db/audit.js';
@@ -52,6 +54,7 @@ export interface ReportInput {
 
 export interface DeadlineDeps {
   prisma: PrismaClient;
+  sql: SqlReader;
   outbox: Outbox;
   translator: Translator;
   clock: Clock;
@@ -187,13 +190,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
 
     /** Open deadlines of the user's NGO, nearest first. */
     async listForMember(userId: bigint) {
-      const member = await access.requireMemberNgo(userId);
-      const targets = await prisma.deadlineTarget.findMany({
-        where: { ngoId: member.ngoId, deadline: { status: 'OPEN' } },
-        include: { deadline: true },
-        orderBy: { deadline: { dueAt: 'asc' } },
-      });
-      return { ngo: { id: member.ngo.id, name: member.ngo.name }, now: clock.now(), items: targets.map((x) => ({ ...x.deadline, targetStatus: x.status })) };
+      return { ...(await memberDeadlines(deps.sql, userId)), now: clock.now() };
     },
 
     /**

@@ -4,6 +4,7 @@
  * an item out of an admin's scope is "not found", as its existence is not theirs to know.
  */
 import type { PrismaClient } from '../../platform/db/client.js';
+import type { SqlReader } from '../../platform/db/reader.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
 import type { Outbox, OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
@@ -31,6 +32,7 @@ export const scopeOf = (item: { anonymous: boolean; ngo: { countyId: number } | 
 /** What each part of the feedback use cases is built from (see service.ts). */
 export interface UseCaseDeps {
   prisma: PrismaClient;
+  sql: SqlReader;
   outbox: Outbox;
   translator: Translator;
   clock: Clock;

@@ -7,6 +7,7 @@ import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import type { Language } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
+import { sqlRead } from '../../platform/db/reader.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { fullName, itemInclude, scopeOf, type UseCaseDeps, type ItemRow } from './access.js';
 import { adminNotice, readerFor } from './notices.js';
@@ -14,7 +15,19 @@ import { checkAttachments, checkParts, isFeedbackType, isUrgentType, noticeRecip
 import type { FeedbackDraft, FollowUp, ItemView, MyItemRow } from './types.js';
 
 
-export function createMemberFeedback({ prisma, outbox, translator, clock, access }: UseCaseDeps) {
+/** The count, and the page's items joined to it: a page past the end still says how many there are. */
+const MY_ITEMS = sqlRead<{ total: number } & { [K in keyof MyItemRow]: MyItemRow[K] | null }>(
+  'my_feedback',
+  `SELECT c.total, f.id, f.type, f.status, f."createdAt", f.anonymous
+   FROM (SELECT count(*)::int AS total FROM feedback_items WHERE user_id = $1) c
+   LEFT JOIN LATERAL (
+     SELECT id, type::text AS type, status::text AS status, created_at AS "createdAt", anonymous
+     FROM feedback_items WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3
+   ) f ON true
+   ORDER BY f.id DESC`,
+);
+
+export function createMemberFeedback({ prisma, sql, outbox, translator, clock, access }: UseCaseDeps) {
   /**
    * Tells the admins about a new item or a follow-up, in the transaction that stored it: those who get
    * it now (see noticeRecipients), held back to the morning at night and on Friday unless a complaint.
@@ -84,13 +97,11 @@ export function createMemberFeedback({ prisma, outbox, translator, clock, access
       });
     },
 
+    /** The sender's items, newest first, a page at a time, with how many there are in all (one statement). */
     async myItems(userId: bigint, page: number, pageSize: number): Promise<{ total: number; items: MyItemRow[] }> {
-      const where = { userId };
-      const [total, rows] = await Promise.all([
-        prisma.feedbackItem.count({ where }),
-        prisma.feedbackItem.findMany({ where, orderBy: { id: 'desc' }, skip: page * pageSize, take: pageSize }),
-      ]);
-      return { total, items: rows.map((r) => ({ id: r.id, type: r.type, status: r.status, createdAt: r.createdAt, anonymous: r.anonymous })) };
+      const rows = await sql.rows(MY_ITEMS, [userId, pageSize, page * pageSize]);
+      const items = rows.filter((r) => r.id !== null).map(({ total: _total, ...item }) => item as MyItemRow);
+      return { total: rows[0]?.total ?? 0, items };
     },
 
     async myItem(userId: bigint, itemId: number): Promise<ItemView> {

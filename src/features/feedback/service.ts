@@ -11,6 +11,7 @@
  * AppError, and what they send through the outbox is worded in notices.ts.
  */
 import type { PrismaClient } from '../../platform/db/client.js';
+import type { SqlReader } from '../../platform/db/reader.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
 import type { Translator } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
@@ -23,6 +24,7 @@ import type { FeedbackConfig } from './types.js';
 
 export interface FeedbackDeps {
   prisma: PrismaClient;
+  sql: SqlReader;
   outbox: Outbox;
   translator: Translator;
   clock: Clock;

@@ -13,6 +13,7 @@ import { isEligible, placeRequest, promotions, registrationState, type Registrat
 import { approvedMembershipOf } from './needs-service.js';
 import { promotedNotice } from './course-notices.js';
 import { contactsOf, type CourseMessenger } from './course-recipients.js';
+import { readOpenCourses } from './open-courses.js';
 import {
   courseInclude,
   DAY_MS,
@@ -21,6 +22,7 @@ import {
   lockCourse,
   ownEnrolment,
   ownEnrolments,
+  positionOnWaitlist,
   requireCourse,
   toView,
   viewsOf,
@@ -125,21 +127,17 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
     courseForNgo,
 
     /** Courses open to this NGO now or after the head start, soonest first, with its own enrolment. */
+    /** The courses the NGO may enrol in now, the soonest first, each with the NGO's own enrolment. */
     async openCourses(userId: bigint): Promise<NgoCourse[]> {
-      const { ngo, fieldIds } = await approvedMembershipOf(prisma, userId);
       const now = clock.now();
-      const rows = await prisma.course.findMany({
-        where: { status: 'PUBLISHED', registrationDeadline: { gt: now }, startsAt: { gt: now } },
-        include: courseInclude,
-        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-        take: 30,
-      });
-      const eligible = (await viewsOf(prisma, rows)).filter((course) => isEligible({ status: ngo.status, countyId: ngo.countyId, fieldIds }, course.eligibility));
-      const enrolments = await ownEnrolments(prisma, eligible.map((course) => course.id), ngo.id);
+      const { ngo, courses } = await readOpenCourses(deps.sql, userId, now);
       const result: NgoCourse[] = [];
-      for (const course of eligible) {
+      for (const { course, own } of courses) {
+        if (!isEligible(ngo, course.eligibility)) continue;
+        const position = own?.status === 'WAITLISTED' ? await positionOnWaitlist(prisma, course.id, own.id) : null;
+        const enrolment = own && { status: own.status, participants: own.participants, position };
         const requester = await isRequester(prisma, course, ngo.id);
-        result.push({ course, enrolment: enrolments.get(course.id) ?? null, state: registrationState(course, now, requester) });
+        result.push({ course, enrolment, state: registrationState(course, now, requester) });
       }
       return result;
     },

@@ -4,6 +4,7 @@
  */
 import type { PrismaClient } from '../../platform/db/client.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
+import type { SqlReader } from '../../platform/db/reader.js';
 import type { Outbox } from '../../platform/delivery/outbox.js';
 import type { Translator } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
@@ -16,6 +17,7 @@ export type Db = PrismaClient | Prisma.TransactionClient;
 /** What the course use cases stand on. */
 export interface CourseDeps {
   prisma: PrismaClient;
+  sql: SqlReader;
   outbox: Outbox;
   translator: Translator;
   clock: Clock;
@@ -159,15 +161,17 @@ export async function ownEnrolments(db: Db, courseIds: readonly number[], ngoId:
   if (courseIds.length === 0) return result;
   const rows = await db.enrollment.findMany({ where: { ngoId, courseId: { in: [...courseIds] }, status: { in: ['ENROLLED', 'WAITLISTED'] } } });
   for (const mine of rows) {
-    let position: number | null = null;
-    if (mine.status === 'WAITLISTED') {
-      const waitlist = await db.enrollment.findMany({ where: { courseId: mine.courseId, status: 'WAITLISTED' }, select: { id: true, participants: true, waitlistedAt: true } });
-      position = waitlistPosition(waitlist, mine.id);
-    }
+    const position = mine.status === 'WAITLISTED' ? await positionOnWaitlist(db, mine.courseId, mine.id) : null;
     // The query asked for these two statuses only.
     result.set(mine.courseId, { status: mine.status as OwnEnrolment['status'], participants: mine.participants, position });
   }
   return result;
+}
+
+/** Where an enrolment stands on its course's waitlist (1 = next to get a seat). */
+export async function positionOnWaitlist(db: Db, courseId: number, enrolmentId: number): Promise<number | null> {
+  const waitlist = await db.enrollment.findMany({ where: { courseId, status: 'WAITLISTED' }, select: { id: true, participants: true, waitlistedAt: true } });
+  return waitlistPosition(waitlist, enrolmentId);
 }
 
 /** A county admin's course is one whose only county is theirs. */

@@ -11,6 +11,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
 import { pgliteMemoryOptions } from './pglite-options.js';
+import { pgliteReader, poolReader, type SqlReader } from './reader.js';
 
 export type { PrismaClient } from './generated/client.js';
 
@@ -21,6 +22,8 @@ export type DatabaseTarget =
 
 export interface Database {
   prisma: PrismaClient;
+  /** Plain SQL for the hottest reads (see reader.ts). */
+  sql: SqlReader;
   kind: DatabaseTarget['kind'];
   /** Connections for the schema engine, to migrate this same database; close() ends every one of them. */
   openMigrationConnection(): { adapterFactory: SqlMigrationAwareDriverAdapterFactory; close(): Promise<void> };
@@ -46,6 +49,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
       prisma,
+      sql: poolReader(pool),
       kind: 'postgres',
       openMigrationConnection: () => openEnginePool(target.url),
       close: async () => {
@@ -64,6 +68,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     prisma,
+    sql: pgliteReader(pglite),
     kind: 'pglite',
     openMigrationConnection: () => ({ adapterFactory, close: async () => {} }),
     dump: () => pglite.dumpDataDir('none') as Promise<Blob>,

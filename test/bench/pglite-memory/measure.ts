@@ -99,6 +99,7 @@ async function child(variant: Variant, dataDir: string): Promise<ChildReport> {
         migrate: await import('../../../src/platform/db/migrate.js'),
         adapter: await import('pglite-prisma-adapter'),
         generated: await import('../../../src/platform/db/generated/client.js'),
+        reader: await import('../../../src/platform/db/reader.js'),
       }
     : null;
   const { plainWorkload, prismaWorkload } = await import('./workload.js');
@@ -128,6 +129,7 @@ async function child(variant: Variant, dataDir: string): Promise<ChildReport> {
       const prisma = new stack.generated.PrismaClient({ adapter: adapterFactory });
       db = {
         prisma,
+        sql: stack.reader.pgliteReader(pg),
         kind: 'pglite' as const,
         openMigrationConnection: () => ({ adapterFactory, close: async () => {} }),
         close: async () => {

@@ -1,0 +1,78 @@
+/**
+ * The courses open to a member's NGO, the list members open after a course is announced: the NGO (its
+ * status, county and fields), each course still taking enrolments with its topic and seats, and the NGO's
+ * own enrolment in it, in one prepared statement (platform/db/reader.ts). The use case decides the rest
+ * (eligibility, head start, waitlist position) as it does for a single course.
+ */
+import { sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import type { Course } from '../../platform/db/generated/client.js';
+import { AppError } from '../../platform/errors.js';
+import { toView, type CourseView } from './course-store.js';
+
+/** At most this many courses are listed (the soonest first), as before. */
+const LISTED = 30;
+
+type CourseColumns = { [K in keyof Course]: Course[K] | null };
+type Row = CourseColumns & {
+  ngoId: number;
+  ngoStatus: string;
+  countyId: number;
+  fieldIds: number[];
+  topicName: string | null;
+  taken: number;
+  waiting: number;
+  ownId: number | null;
+  ownStatus: 'ENROLLED' | 'WAITLISTED' | null;
+  ownParticipants: number | null;
+};
+
+const OPEN_COURSES = sqlRead<Row>(
+  'open_courses',
+  `WITH me AS (
+     SELECT n.id, n.status::text AS status, n.county_id,
+            coalesce(array_agg(f.field_id ORDER BY f.field_id) FILTER (WHERE f.field_id IS NOT NULL), '{}') AS field_ids
+     FROM ngo_members m JOIN ngos n ON n.id = m.ngo_id LEFT JOIN ngo_fields f ON f.ngo_id = n.id
+     WHERE m.user_id = $1
+     GROUP BY n.id
+   )
+   SELECT me.id AS "ngoId", me.status AS "ngoStatus", me.county_id AS "countyId", me.field_ids AS "fieldIds",
+     c.id, c.title, c.description, c.topic_id AS "topicId", c.starts_at AS "startsAt", c.duration_minutes AS "durationMinutes",
+     c.format::text AS format, c.place, c.online_link AS "onlineLink", c.capacity, c.per_ngo_limit AS "perNgoLimit",
+     c.registration_deadline AS "registrationDeadline", c.eligibility, c.status::text AS status,
+     c.head_start_until AS "headStartUntil", c.created_by AS "createdBy", c.created_at AS "createdAt",
+     tp.name AS "topicName",
+     (SELECT coalesce(sum(e.participants), 0)::int FROM enrollments e WHERE e.course_id = c.id AND e.status = 'ENROLLED') AS taken,
+     (SELECT count(*)::int FROM enrollments e WHERE e.course_id = c.id AND e.status = 'WAITLISTED') AS waiting,
+     own.id AS "ownId", own.status::text AS "ownStatus", own.participants AS "ownParticipants"
+   FROM me
+   LEFT JOIN LATERAL (
+     SELECT * FROM courses cc
+     WHERE me.status = 'APPROVED' AND cc.status = 'PUBLISHED' AND cc.registration_deadline > $2 AND cc.starts_at > $2
+     ORDER BY cc.starts_at, cc.id LIMIT ${LISTED}
+   ) c ON true
+   LEFT JOIN training_topics tp ON tp.id = c.topic_id
+   LEFT JOIN enrollments own ON own.course_id = c.id AND own.ngo_id = me.id AND own.status IN ('ENROLLED', 'WAITLISTED')
+   ORDER BY c.starts_at, c.id`,
+);
+
+export interface OpenCourse {
+  course: CourseView;
+  own: { id: number; status: 'ENROLLED' | 'WAITLISTED'; participants: number } | null;
+}
+
+/** The member's NGO as eligibility reads it, and the courses open now; the refusals of approvedMembershipOf. */
+export async function readOpenCourses(sql: SqlReader, userId: bigint, now: Date) {
+  const rows = await sql.rows(OPEN_COURSES, [userId, now]);
+  const first = rows[0];
+  if (!first) throw new AppError('courses.errors.no_ngo');
+  if (first.ngoStatus === 'PENDING') throw new AppError('courses.errors.ngo_pending');
+  if (first.ngoStatus !== 'APPROVED') throw new AppError('courses.errors.ngo_not_approved');
+  const ngo = { id: first.ngoId, status: first.ngoStatus, countyId: first.countyId, fieldIds: first.fieldIds };
+  const courses: OpenCourse[] = rows
+    .filter((r) => r.id !== null)
+    .map(({ ngoId: _n, ngoStatus: _s, countyId: _c, fieldIds: _f, topicName, taken, waiting, ownId, ownStatus, ownParticipants, ...course }) => ({
+      course: toView({ ...(course as Course), topic: topicName === null ? null : { name: topicName } }, { taken, waiting }),
+      own: ownId === null ? null : { id: ownId, status: ownStatus!, participants: ownParticipants! },
+    }));
+  return { ngo, courses };
+}

@@ -1,0 +1,71 @@
+/**
+ * Plain SQL for the few reads every member makes all day (their deadlines, their feedback): after an
+ * announcement a province's members open the same two or three lists thousands of times a minute, and
+ * Prisma's client cost more CPU than the rest of such an update (issue 12's profile). These reads are
+ * one statement each, prepared once per connection on a server; everything else, and every write, stays
+ * on Prisma.
+ *
+ * Values come back as Prisma gives them: int8 as bigint, `timestamp` columns (Prisma's DateTime, kept in
+ * UTC) as Date, json as objects. Enums must be selected as text (`status::text`), and columns named as
+ * the model names them (`due_at AS "dueAt"`).
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/** A read statement with the shape of its rows; `name` is its prepared statement's name on a server. */
+export interface SqlRead<Row> {
+  readonly name: string;
+  readonly text: string;
+  /** Never set: carries the row type. */
+  readonly row?: Row;
+}
+
+export function sqlRead<Row>(name: string, text: string): SqlRead<Row> {
+  return { name: `read_${name}`, text };
+}
+
+export type SqlValue = string | number | bigint | boolean | Date | null;
+
+export interface SqlReader {
+  rows<Row>(read: SqlRead<Row>, values: readonly SqlValue[]): Promise<Row[]>;
+}
+
+const INT8 = 20;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+
+/** Prisma keeps DateTime as `timestamp` without a zone, in UTC: read it as UTC whatever the process's zone. */
+const parseTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+const PARSERS: Record<number, (text: string) => unknown> = {
+  [INT8]: (text) => BigInt(text),
+  [TIMESTAMP]: parseTimestamp,
+  [TIMESTAMPTZ]: (text) => new Date(text),
+};
+
+/** A Date as UTC (a `timestamp` column takes it as written), a bigint as its digits. */
+function toParam(value: SqlValue): string | number | boolean | null {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+export function poolReader(pool: pg.Pool): SqlReader {
+  const types = {
+    getTypeParser: ((oid: number, format?: string) => (format !== 'binary' && PARSERS[oid]) || pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
+  return {
+    async rows<Row>(read: SqlRead<Row>, values: readonly SqlValue[]) {
+      const result = await pool.query({ name: read.name, text: read.text, values: values.map(toParam), types });
+      return result.rows as Row[];
+    },
+  };
+}
+
+export function pgliteReader(pglite: PGlite): SqlReader {
+  return {
+    async rows<Row>(read: SqlRead<Row>, values: readonly SqlValue[]) {
+      const result = await pglite.query<Row>(read.text, values.map(toParam), { parsers: PARSERS });
+      return result.rows;
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The hottest reads run as plain SQL (platform/db/reader.ts) and must give what Prisma gives for the same
+ * rows: bigints as bigint, json as objects, and dates in UTC whatever the server process's time zone (a
+ * `timestamp` column read as local time would move every due date by three and a half hours in Tehran).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { memberDeadlines } from '../../src/features/deadlines/member-list.js';
+import { createFeedbackService } from '../../src/features/feedback/index.js';
+import { loadCourse } from '../../src/features/training/course-store.js';
+import { readOpenCourses } from '../../src/features/training/open-courses.js';
+import { createOutbox } from '../../src/platform/delivery/outbox.js';
+import { createTranslator } from '../../src/platform/i18n/index.js';
+import { AppError } from '../../src/platform/errors.js';
+import { createTestDatabase, storageModes, type TestDatabase } from '../support/database.js';
+import { createNgo, createUser } from '../support/ngo-fixtures.js';
+
+describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
+  let db: TestDatabase | undefined;
+  const zone = process.env.TZ;
+  afterEach(async () => {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+    await db?.close();
+    db = undefined;
+  });
+
+  it("when a member's deadlines are read in a process on Tehran time, then each deadline is exactly Prisma's row, dates in UTC", async () => {
+    db = await createTestDatabase(mode);
+    const ngo = await createNgo(db, { name: 'انجمن حامیان (Green Hands)', managerId: 7001, status: 'APPROVED' });
+    const other = await createNgo(db, { name: 'انجمن دیگر', managerId: 7002, status: 'APPROVED' });
+    const base = { reminderDays: [7, 1, 0], createdBy: 7001n };
+    const project = await db.prisma.deadline.create({
+      data: { ...base, kind: 'PROJECT', title: 'گزارش پروژه Green Hands', ngoId: ngo.id, amountToman: 12_500_000_000n, startsAt: new Date('2026-09-01T05:30:00.123Z'), dueAt: new Date('2026-12-01T20:29:59.999Z') },
+    });
+    const general = await db.prisma.deadline.create({
+      data: { ...base, kind: 'GENERAL', title: 'گزارش فصلی', description: 'شرح «مهم»', audience: { countyIds: [1], fieldIds: [] }, dueAt: new Date('2026-11-30T20:30:00Z') },
+    });
+    const closed = await db.prisma.deadline.create({ data: { ...base, kind: 'GENERAL', title: 'بسته', status: 'CLOSED', dueAt: new Date('2026-10-01T00:00:00Z') } });
+    const elsewhere = await db.prisma.deadline.create({ data: { ...base, kind: 'GENERAL', title: 'دیگری', dueAt: new Date('2026-11-01T00:00:00Z') } });
+    await db.prisma.deadlineTarget.createMany({
+      data: [
+        { deadlineId: project.id, ngoId: ngo.id, status: 'SUBMITTED' },
+        { deadlineId: general.id, ngoId: ngo.id },
+        { deadlineId: closed.id, ngoId: ngo.id },
+        { deadlineId: elsewhere.id, ngoId: other.id },
+      ],
+    });
+
+    process.env.TZ = 'Asia/Tehran';
+    const list = await memberDeadlines(db.sql, 7001n);
+
+    expect(list.ngo).toEqual({ id: ngo.id, name: ngo.name });
+    // Open deadlines of this NGO only, nearest first, each as Prisma reads it plus the NGO's part.
+    const expected = await db.prisma.deadline.findMany({ where: { id: { in: [general.id, project.id] } }, orderBy: { dueAt: 'asc' } });
+    expect(list.items).toEqual([
+      { ...expected[0], targetStatus: 'PENDING' },
+      { ...expected[1], targetStatus: 'SUBMITTED' },
+    ]);
+    expect(list.items[1]!.dueAt.toISOString()).toBe('2026-12-01T20:29:59.999Z');
+    expect(list.items[1]!.amountToman).toBe(12_500_000_000n);
+  });
+
+  it('when someone outside any NGO, or in an NGO not yet approved, asks for deadlines or courses, then the refusal says which', async () => {
+    db = await createTestDatabase(mode);
+    await createUser(db, 7101);
+    await createNgo(db, { name: 'انجمن در انتظار', managerId: 7102, status: 'PENDING' });
+    const refusal = (userId: bigint) => memberDeadlines(db!.sql, userId).then(() => 'listed', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    expect(await refusal(7101n)).toBe('deadlines.errors.no_ngo');
+    expect(await refusal(7102n)).toBe('deadlines.errors.ngo_not_approved_member');
+    const courses = (userId: bigint) => readOpenCourses(db!.sql, userId, new Date()).then(() => 'listed', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    expect(await courses(7101n)).toBe('courses.errors.no_ngo');
+    expect(await courses(7102n)).toBe('courses.errors.ngo_pending');
+  });
+
+  it("when a member pages through their feedback, then each page has the newest items first and every page, even one past the end, says how many there are", async () => {
+    db = await createTestDatabase(mode);
+    await createUser(db, 7201);
+    await createUser(db, 7202);
+    const sent = new Date('2026-11-20T10:00:00.500Z');
+    for (let i = 0; i < 7; i++) await db.prisma.feedbackItem.create({ data: { type: i % 2 ? 'CRITICISM' : 'SUGGESTION', userId: 7201n, anonymous: i === 3, createdAt: new Date(sent.getTime() + i * 60_000) } });
+    await db.prisma.feedbackItem.create({ data: { type: 'QUESTION', userId: 7202n } });
+    const clock = { now: () => new Date('2026-11-30T10:00:00Z') };
+    const feedback = createFeedbackService({ prisma: db.prisma, sql: db.sql, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
+    const mine = await db.prisma.feedbackItem.findMany({ where: { userId: 7201n }, orderBy: { id: 'desc' }, select: { id: true, type: true, status: true, createdAt: true, anonymous: true } });
+
+    expect(await feedback.myItems(7201n, 0, 5)).toEqual({ total: 7, items: mine.slice(0, 5) });
+    expect(await feedback.myItems(7201n, 1, 5)).toEqual({ total: 7, items: mine.slice(5) });
+    expect(await feedback.myItems(7201n, 2, 5)).toEqual({ total: 7, items: [] });
+    expect(await feedback.myItems(7203n, 0, 5)).toEqual({ total: 0, items: [] });
+  });
+
+  it("when a member opens the courses, then each open course is exactly the course as Prisma reads it, with its seats and the NGO's own enrolment", async () => {
+    db = await createTestDatabase(mode);
+    const ngo = await createNgo(db, { name: 'انجمن یاوران', managerId: 7301, status: 'APPROVED' });
+    const others = [await createNgo(db, { name: 'انجمن الف', managerId: 7302, status: 'APPROVED' }), await createNgo(db, { name: 'انجمن ب', managerId: 7303, status: 'APPROVED' })];
+    const topic = await db.prisma.trainingTopic.create({ data: { name: 'نگارش طرح (Proposal)' } });
+    const now = new Date('2026-11-30T10:00:00Z');
+    const course = (title: string, startsAt: string, extra: object = {}) =>
+      db!.prisma.course.create({
+        data: { title, startsAt: new Date(startsAt), durationMinutes: 120, format: 'IN_PERSON', place: 'کرمان', capacity: 20, perNgoLimit: 3, registrationDeadline: new Date('2026-12-10T20:29:59.999Z'), eligibility: { countyIds: [], fieldIds: [] }, createdBy: 7301n, ...extra },
+      });
+    const later = await course('دوره دوم', '2026-12-20T05:30:00Z', { topicId: topic.id, headStartUntil: new Date('2026-12-01T05:30:00Z') });
+    const sooner = await course('دوره اول', '2026-12-15T05:30:00Z', { format: 'ONLINE', place: null, onlineLink: 'https://meet.example/a' });
+    await course('لغوشده', '2026-12-16T05:30:00Z', { status: 'CANCELLED' });
+    await course('مهلت گذشته', '2026-12-17T05:30:00Z', { registrationDeadline: new Date('2026-11-29T00:00:00Z') });
+    const enrol = (courseId: number, ngoId: number, participants: number, status: 'ENROLLED' | 'WAITLISTED' | 'CANCELLED') =>
+      db!.prisma.enrollment.create({ data: { courseId, ngoId, participants, status, createdBy: 7301n, waitlistedAt: status === 'WAITLISTED' ? now : null } });
+    await enrol(later.id, others[0]!.id, 3, 'ENROLLED');
+    await enrol(later.id, others[1]!.id, 2, 'WAITLISTED');
+    const mine = await enrol(later.id, ngo.id, 2, 'ENROLLED');
+    await enrol(sooner.id, ngo.id, 1, 'CANCELLED');
+
+    process.env.TZ = 'Asia/Tehran';
+    const open = await readOpenCourses(db.sql, 7301n, now);
+
+    expect(open.ngo).toMatchObject({ id: ngo.id, status: 'APPROVED' });
+    expect(open.courses).toEqual([
+      { course: await loadCourse(db.prisma, sooner.id), own: null },
+      { course: await loadCourse(db.prisma, later.id), own: { id: mine.id, status: 'ENROLLED', participants: 2 } },
+    ]);
+    expect(open.courses[1]!.course).toMatchObject({ topicName: 'نگارش طرح (Proposal)', taken: 5, waiting: 1 });
+  });
+});
