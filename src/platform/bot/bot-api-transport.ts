@@ -73,7 +73,7 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
   const port = base.port ? Number(base.port) : secure ? 443 : 80;
 
   function call(method: string, payload: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
-    const body = Buffer.from(JSON.stringify(payload, replacer));
+    const body = JSON.stringify(payload, replacer);
     return new Promise((resolve, reject) => {
       const req = send(
         {
@@ -82,7 +82,7 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
           port,
           method: 'POST',
           path: base.pathname + method,
-          headers: { 'content-type': 'application/json', 'content-length': body.length, connection: 'keep-alive' },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'keep-alive' },
           // As telegraf: long enough for a 50 s long poll and a slow upload's answer.
           timeout: 500_000,
         },
@@ -94,7 +94,7 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
             const status = res.statusCode ?? 0;
             let data: { ok?: boolean; result?: unknown; error_code?: number; description?: string } | undefined;
             try {
-              data = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof data;
+              data = JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')) as typeof data;
             } catch {
               data = undefined;
             }
