@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { memberDeadlines } from '../../src/features/deadlines/member-list.js';
 import { createFeedbackService } from '../../src/features/feedback/index.js';
 import { loadCourse } from '../../src/features/training/course-store.js';
-import { readOpenCourses } from '../../src/features/training/open-courses.js';
+import { readCourseForNgo, readOpenCourses } from '../../src/features/training/open-courses.js';
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
 import { createTranslator } from '../../src/platform/i18n/index.js';
 import { AppError } from '../../src/platform/errors.js';
@@ -101,7 +101,7 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
       });
     const later = await course('دوره دوم', '2026-12-20T05:30:00Z', { topicId: topic.id, headStartUntil: new Date('2026-12-01T05:30:00Z') });
     const sooner = await course('دوره اول', '2026-12-15T05:30:00Z', { format: 'ONLINE', place: null, onlineLink: 'https://meet.example/a' });
-    await course('لغوشده', '2026-12-16T05:30:00Z', { status: 'CANCELLED' });
+    const cancelled = await course('لغوشده', '2026-12-16T05:30:00Z', { status: 'CANCELLED' });
     await course('مهلت گذشته', '2026-12-17T05:30:00Z', { registrationDeadline: new Date('2026-11-29T00:00:00Z') });
     const enrol = (courseId: number, ngoId: number, participants: number, status: 'ENROLLED' | 'WAITLISTED' | 'CANCELLED') =>
       db!.prisma.enrollment.create({ data: { courseId, ngoId, participants, status, createdBy: 7301n, waitlistedAt: status === 'WAITLISTED' ? now : null } });
@@ -119,5 +119,10 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
       { course: await loadCourse(db.prisma, later.id), own: { id: mine.id, status: 'ENROLLED', participants: 2 } },
     ]);
     expect(open.courses[1]!.course).toMatchObject({ topicName: 'نگارش طرح (Proposal)', taken: 5, waiting: 1 });
+    // One course's card: any status (a cancelled course still shows why), none for an id that is no course.
+    const one = await readCourseForNgo(db.sql, 7301n, cancelled.id);
+    expect(one.courses).toEqual([{ course: await loadCourse(db.prisma, cancelled.id), own: null }]);
+    expect((await readCourseForNgo(db.sql, 7301n, later.id)).courses[0]!.own).toEqual({ id: mine.id, status: 'ENROLLED', participants: 2 });
+    expect((await readCourseForNgo(db.sql, 7301n, 999_999)).courses).toEqual([]);
   });
 });

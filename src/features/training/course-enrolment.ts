@@ -13,7 +13,7 @@ import { isEligible, placeRequest, promotions, registrationState, type Registrat
 import { approvedMembershipOf } from './needs-service.js';
 import { promotedNotice } from './course-notices.js';
 import { contactsOf, type CourseMessenger } from './course-recipients.js';
-import { readOpenCourses } from './open-courses.js';
+import { readCourseForNgo, readOpenCourses, type OpenCourse } from './open-courses.js';
 import {
   courseInclude,
   DAY_MS,
@@ -88,11 +88,19 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
 
   /** The NGO's view of a course; a course it may not see (another county, another field) is refused. */
   async function courseForNgo(userId: bigint, courseId: number): Promise<NgoCourse> {
-    const { ngo, fieldIds } = await approvedMembershipOf(prisma, userId);
-    const course = await requireCourse(prisma, courseId);
-    const enrolment = await ownEnrolment(prisma, courseId, ngo.id);
-    if (!enrolment && !isEligible({ status: ngo.status, countyId: ngo.countyId, fieldIds }, course.eligibility)) throw new AppError('courses.errors.not_eligible');
+    const { ngo, courses } = await readCourseForNgo(deps.sql, userId, courseId);
+    if (!courses[0]) throw new AppError('courses.errors.not_found');
+    const { course, own } = courses[0];
+    const enrolment = await withPosition(course, own);
+    if (!enrolment && !isEligible(ngo, course.eligibility)) throw new AppError('courses.errors.not_eligible');
     return { course, enrolment, state: registrationState(course, clock.now(), await isRequester(prisma, course, ngo.id)) };
+  }
+
+  /** The NGO's enrolment as a card shows it: on the waitlist, with its place in line. */
+  async function withPosition(course: CourseView, own: OpenCourse['own']): Promise<NgoCourse['enrolment']> {
+    if (!own) return null;
+    const position = own.status === 'WAITLISTED' ? await positionOnWaitlist(prisma, course.id, own.id) : null;
+    return { status: own.status, participants: own.participants, position };
   }
 
   /** Under the lock: the seat or the waitlist, with a place in line that follows the order the lock was taken in. */
@@ -134,8 +142,7 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
       const result: NgoCourse[] = [];
       for (const { course, own } of courses) {
         if (!isEligible(ngo, course.eligibility)) continue;
-        const position = own?.status === 'WAITLISTED' ? await positionOnWaitlist(prisma, course.id, own.id) : null;
-        const enrolment = own && { status: own.status, participants: own.participants, position };
+        const enrolment = await withPosition(course, own);
         const requester = await isRequester(prisma, course, ngo.id);
         result.push({ course, enrolment, state: registrationState(course, now, requester) });
       }

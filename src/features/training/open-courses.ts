@@ -1,8 +1,8 @@
 /**
- * The courses open to a member's NGO, the list members open after a course is announced: the NGO (its
- * status, county and fields), each course still taking enrolments with its topic and seats, and the NGO's
- * own enrolment in it, in one prepared statement (platform/db/reader.ts). The use case decides the rest
- * (eligibility, head start, waitlist position) as it does for a single course.
+ * The courses open to a member's NGO, the list members open after a course is announced, and one course
+ * as a member sees it (its card): the NGO (its status, county and fields), each course with its topic and
+ * seats, and the NGO's own enrolment in it, in one prepared statement each (platform/db/reader.ts). The
+ * use cases decide the rest (eligibility, head start, waitlist position).
  */
 import { sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import type { Course } from '../../platform/db/generated/client.js';
@@ -26,16 +26,17 @@ type Row = CourseColumns & {
   ownParticipants: number | null;
 };
 
-const OPEN_COURSES = sqlRead<Row>(
-  'open_courses',
-  `WITH me AS (
+/** The member's NGO: its status, county and fields (what eligibility reads). */
+const ME = `WITH me AS (
      SELECT n.id, n.status::text AS status, n.county_id,
             coalesce(array_agg(f.field_id ORDER BY f.field_id) FILTER (WHERE f.field_id IS NOT NULL), '{}') AS field_ids
      FROM ngo_members m JOIN ngos n ON n.id = m.ngo_id LEFT JOIN ngo_fields f ON f.ngo_id = n.id
      WHERE m.user_id = $1
      GROUP BY n.id
-   )
-   SELECT me.id AS "ngoId", me.status AS "ngoStatus", me.county_id AS "countyId", me.field_ids AS "fieldIds",
+   )`;
+
+/** The NGO, then the course `c` as the model names its columns, its topic, seats and the NGO's own enrolment. */
+const COLUMNS = `SELECT me.id AS "ngoId", me.status AS "ngoStatus", me.county_id AS "countyId", me.field_ids AS "fieldIds",
      c.id, c.title, c.description, c.topic_id AS "topicId", c.starts_at AS "startsAt", c.duration_minutes AS "durationMinutes",
      c.format::text AS format, c.place, c.online_link AS "onlineLink", c.capacity, c.per_ngo_limit AS "perNgoLimit",
      c.registration_deadline AS "registrationDeadline", c.eligibility, c.status::text AS status,
@@ -43,16 +44,34 @@ const OPEN_COURSES = sqlRead<Row>(
      tp.name AS "topicName",
      (SELECT coalesce(sum(e.participants), 0)::int FROM enrollments e WHERE e.course_id = c.id AND e.status = 'ENROLLED') AS taken,
      (SELECT count(*)::int FROM enrollments e WHERE e.course_id = c.id AND e.status = 'WAITLISTED') AS waiting,
-     own.id AS "ownId", own.status::text AS "ownStatus", own.participants AS "ownParticipants"
+     own.id AS "ownId", own.status::text AS "ownStatus", own.participants AS "ownParticipants"`;
+
+const TOPIC_AND_OWN = `LEFT JOIN training_topics tp ON tp.id = c.topic_id
+   LEFT JOIN enrollments own ON own.course_id = c.id AND own.ngo_id = me.id AND own.status IN ('ENROLLED', 'WAITLISTED')`;
+
+/** $1 the user, $2 now: the courses still taking enrolments, the soonest first. */
+const OPEN_COURSES = sqlRead<Row>(
+  'open_courses',
+  `${ME}
+   ${COLUMNS}
    FROM me
    LEFT JOIN LATERAL (
      SELECT * FROM courses cc
      WHERE me.status = 'APPROVED' AND cc.status = 'PUBLISHED' AND cc.registration_deadline > $2 AND cc.starts_at > $2
      ORDER BY cc.starts_at, cc.id LIMIT ${LISTED}
    ) c ON true
-   LEFT JOIN training_topics tp ON tp.id = c.topic_id
-   LEFT JOIN enrollments own ON own.course_id = c.id AND own.ngo_id = me.id AND own.status IN ('ENROLLED', 'WAITLISTED')
+   ${TOPIC_AND_OWN}
    ORDER BY c.starts_at, c.id`,
+);
+
+/** $1 the user, $2 the course (whatever its status: its card says why it takes no enrolment). */
+const ONE_COURSE = sqlRead<Row>(
+  'course_for_ngo',
+  `${ME}
+   ${COLUMNS}
+   FROM me
+   LEFT JOIN courses c ON c.id = $2 AND me.status = 'APPROVED'
+   ${TOPIC_AND_OWN}`,
 );
 
 export interface OpenCourse {
@@ -62,7 +81,15 @@ export interface OpenCourse {
 
 /** The member's NGO as eligibility reads it, and the courses open now; the refusals of approvedMembershipOf. */
 export async function readOpenCourses(sql: SqlReader, userId: bigint, now: Date) {
-  const rows = await sql.rows(OPEN_COURSES, [userId, now]);
+  return toResult(await sql.rows(OPEN_COURSES, [userId, now]));
+}
+
+/** The member's NGO and one course (none when there is no such course); the refusals of approvedMembershipOf. */
+export async function readCourseForNgo(sql: SqlReader, userId: bigint, courseId: number) {
+  return toResult(await sql.rows(ONE_COURSE, [userId, courseId]));
+}
+
+function toResult(rows: Row[]) {
   const first = rows[0];
   if (!first) throw new AppError('courses.errors.no_ngo');
   if (first.ngoStatus === 'PENDING') throw new AppError('courses.errors.ngo_pending');
