@@ -11,6 +11,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
 import { pgliteMemoryOptions } from './pglite-options.js';
+import { shareAdapterParsers } from './pglite-parsers.js';
 import { pgliteReader, poolReader, type SqlReader } from './reader.js';
 
 export type { PrismaClient } from './generated/client.js';
@@ -64,11 +65,14 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     ...pgliteMemoryOptions(),
     loadDataDir: target.loadDataDir,
   });
+  const parsers = shareAdapterParsers(pglite);
   const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter: adapterFactory });
+  // The adapter's first query makes its parsers the instance's, before any plain read (pglite-parsers.ts).
+  await prisma.$queryRaw`SELECT 1`;
   return {
     prisma,
-    sql: pgliteReader(pglite),
+    sql: pgliteReader(pglite, parsers),
     kind: 'pglite',
     openMigrationConnection: () => ({ adapterFactory, close: async () => {} }),
     dump: () => pglite.dumpDataDir('none') as Promise<Blob>,

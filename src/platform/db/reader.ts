@@ -33,6 +33,8 @@ export interface SqlReader {
 const INT8 = 20;
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
+const JSON_OID = 114;
+const JSONB = 3802;
 
 /** Prisma keeps DateTime as `timestamp` without a zone, in UTC: read it as UTC whatever the process's zone. */
 const parseTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
@@ -61,11 +63,33 @@ export function poolReader(pool: pg.Pool): SqlReader {
   };
 }
 
-export function pgliteReader(pglite: PGlite): SqlReader {
+/**
+ * The embedded database's rows come with the Prisma adapter's parsers (pglite-parsers.ts): int8, json and
+ * timestamps as text, timestamps in ISO form with their UTC offset. They are read into Prisma's types here
+ * rather than by parsers passed with the query, which PGlite would copy its whole parser table for.
+ */
+const FROM_ADAPTER_TEXT: Record<number, (text: string) => unknown> = {
+  [INT8]: (text) => BigInt(text),
+  [TIMESTAMP]: (text) => new Date(text),
+  [TIMESTAMPTZ]: (text) => new Date(text),
+  [JSON_OID]: (text) => JSON.parse(text) as unknown,
+  [JSONB]: (text) => JSON.parse(text) as unknown,
+};
+
+export function pgliteReader(pglite: PGlite, parsers: { ready(): boolean }): SqlReader {
   return {
     async rows<Row>(read: SqlRead<Row>, values: readonly SqlValue[]) {
-      const result = await pglite.query<Row>(read.text, values.map(toParam), { parsers: PARSERS });
-      return result.rows;
+      // Until Prisma's adapter has made a query (openDatabase makes one), the instance has PGlite's own parsers.
+      if (!parsers.ready()) return (await pglite.query<Row>(read.text, values.map(toParam), { parsers: PARSERS })).rows;
+      const result = await pglite.query<Record<string, unknown>>(read.text, values.map(toParam));
+      const converted = result.fields.filter((f) => FROM_ADAPTER_TEXT[f.dataTypeID]);
+      for (const row of result.rows) {
+        for (const field of converted) {
+          const value = row[field.name];
+          if (typeof value === 'string') row[field.name] = FROM_ADAPTER_TEXT[field.dataTypeID]!(value);
+        }
+      }
+      return result.rows as Row[];
     },
   };
 }

@@ -100,6 +100,7 @@ async function child(variant: Variant, dataDir: string): Promise<ChildReport> {
         adapter: await import('pglite-prisma-adapter'),
         generated: await import('../../../src/platform/db/generated/client.js'),
         reader: await import('../../../src/platform/db/reader.js'),
+        parsers: await import('../../../src/platform/db/pglite-parsers.js'),
       }
     : null;
   const { plainWorkload, prismaWorkload } = await import('./workload.js');
@@ -125,11 +126,12 @@ async function child(variant: Variant, dataDir: string): Promise<ChildReport> {
       // The PGlite branch of openDatabase with this variant's options.
       const pg = await PGlite.create(dataDir, options);
       wasmOf = () => (pg as unknown as { mod: { HEAPU8: Uint8Array } }).mod.HEAPU8.byteLength;
+      const parsers = stack.parsers.shareAdapterParsers(pg);
       const adapterFactory = new stack.adapter.PrismaPGlite(pg) as never;
       const prisma = new stack.generated.PrismaClient({ adapter: adapterFactory });
       db = {
         prisma,
-        sql: stack.reader.pgliteReader(pg),
+        sql: stack.reader.pgliteReader(pg, parsers),
         kind: 'pglite' as const,
         openMigrationConnection: () => ({ adapterFactory, close: async () => {} }),
         close: async () => {
