@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memberDeadlines } from '../../src/features/deadlines/member-list.js';
 import { createFeedbackService } from '../../src/features/feedback/index.js';
+import { readProfile } from '../../src/features/ngos/profile-read.js';
+import { createNgoStore } from '../../src/features/ngos/store.js';
 import { loadCourse } from '../../src/features/training/course-store.js';
 import { readCourseForNgo, readOpenCourses } from '../../src/features/training/open-courses.js';
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
@@ -124,5 +126,20 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     expect(one.courses).toEqual([{ course: await loadCourse(db.prisma, cancelled.id), own: null }]);
     expect((await readCourseForNgo(db.sql, 7301n, later.id)).courses[0]!.own).toEqual({ id: mine.id, status: 'ENROLLED', participants: 2 });
     expect((await readCourseForNgo(db.sql, 7301n, 999_999)).courses).toEqual([]);
+  });
+
+  it("when a member opens their NGO's profile, then the card's data is exactly the membership Prisma reads, with the head count", async () => {
+    db = await createTestDatabase(mode);
+    const ngo = await createNgo(db, { name: 'انجمن «مهر» (Mehr)', managerId: 7401, status: 'APPROVED', fieldNames: ['محیط زیست', 'آموزش'], members: [{ id: 7402 }, { id: 7403 }] });
+    await createUser(db, 7404);
+    const clock = { now: () => new Date('2026-11-30T10:00:00Z') };
+    const store = createNgoStore({ prisma: db.prisma, sql: db.sql, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
+
+    process.env.TZ = 'Asia/Tehran';
+    for (const userId of [7401n, 7402n]) {
+      expect(await readProfile(db.sql, userId)).toEqual({ membership: await store.membershipOf(userId), memberCount: 3 });
+    }
+    expect((await readProfile(db.sql, 7402n))!.membership).toMatchObject({ role: 'MEMBER', ngo: { id: ngo.id, fields: expect.arrayContaining(['آموزش']) } });
+    expect(await readProfile(db.sql, 7404n)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { Context } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { chain } from '../../src/platform/bot/create-bot.js';
 
-const ctx = new Context({ update_id: 1 } as never, {} as never, {} as never);
+const ctx: Context = new Context({ update_id: 1 } as never, {} as never, {} as never) as unknown as Context;
 
 describe("the spine's chain of middlewares", () => {
   it('when every middleware passes the update on, then they run in order, each finishing after the ones after it, then the outer next', async () => {

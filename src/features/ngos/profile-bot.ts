@@ -27,9 +27,9 @@ export const ngoProfileFeature = new Handlers<BotContext>();
 
 // ---- profile --------------------------------------------------------------------------------------
 
-async function profileCard(ctx: BotContext, membership: Membership) {
+function profileCard(ctx: BotContext, membership: Membership, memberCount: number) {
   const { ngo, role } = membership;
-  const text = profileText(ctx, membership, await ctx.services.ngos.memberCount(ngo.id));
+  const text = profileText(ctx, membership, memberCount);
   const button = (key: string, choice: ProfileChoice) => Markup.button.callback(ctx.t(key), profileButtons.open.data(choice));
   const rows: InlineKeyboardButton[][] =
     role === 'MANAGER'
@@ -42,15 +42,15 @@ async function profileCard(ctx: BotContext, membership: Membership) {
 }
 
 async function showProfile(ctx: BotContext): Promise<void> {
-  const membership = await ctx.services.ngos.membershipOf(ctx.user.id);
-  if (!membership) {
+  const profile = await ctx.services.ngos.profileOf(ctx.user.id);
+  if (!profile) {
     await ctx.reply(
       ctx.t('ngo.profile.no_ngo'),
       Markup.inlineKeyboard([[Markup.button.callback(ctx.t('ngo.profile.register_button'), profileButtons.open.data('register'))]]),
     );
     return;
   }
-  const { text, keyboard } = await profileCard(ctx, membership);
+  const { text, keyboard } = profileCard(ctx, profile.membership, profile.memberCount);
   await ctx.reply(text, { parse_mode: 'HTML', ...keyboard });
 }
 

@@ -5,6 +5,7 @@
  */
 import type { PrismaClient } from '../../platform/db/client.js';
 import type { Prisma } from '../../platform/db/generated/client.js';
+import type { SqlReader } from '../../platform/db/reader.js';
 import type { Outbox, OutboxDb, OutboxPayload } from '../../platform/delivery/outbox.js';
 import { type Language, type Translator, languageOr } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
@@ -14,6 +15,7 @@ import { mayReview, type Membership, type NgoRecord, type RegistrationDraft } fr
 
 export interface NgoDeps {
   prisma: PrismaClient;
+  sql: SqlReader;
   outbox: Outbox;
   /** For the notices queued through the outbox (see notices.ts); use cases themselves make no text. */
   translator: Translator;

@@ -1,0 +1,37 @@
+/**
+ * A member's NGO as its profile card shows it (the "my NGO" menu button, pressed by every member after an
+ * announcement): the NGO record, the member's role and how many people are in it, in one prepared
+ * statement (platform/db/reader.ts) instead of a membership read with its relations and a count.
+ */
+import { sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import type { Membership, NgoRecord } from './rules.js';
+
+type Row = NgoRecord & { role: Membership['role']; members: number };
+
+const MY_NGO = sqlRead<Row>(
+  'my_ngo',
+  `SELECT m.role::text AS role, n.id, n.name, n.registration_number AS "registrationNumber", n.authority,
+     n.authority_other AS "authorityOther",
+     coalesce(array_agg(af.name ORDER BY af.sort_order, af.id) FILTER (WHERE af.id IS NOT NULL), '{}') AS fields,
+     coalesce(array_agg(af.id ORDER BY af.sort_order, af.id) FILTER (WHERE af.id IS NOT NULL), '{}') AS "fieldIds",
+     c.name AS county, n.county_id AS "countyId", n.founded_year AS "foundedYear", n.member_count AS "memberCount",
+     n.manager_name AS "managerName", n.manager_phone AS "managerPhone", n.description, n.status::text AS status,
+     n.status_reason AS "statusReason", n.reviewed_by AS "reviewedBy", n.submitted_at AS "submittedAt",
+     n.approved_at AS "approvedAt",
+     (SELECT count(*)::int FROM ngo_members mm WHERE mm.ngo_id = n.id) AS members
+   FROM ngo_members m
+   JOIN ngos n ON n.id = m.ngo_id
+   JOIN counties c ON c.id = n.county_id
+   LEFT JOIN ngo_fields nf ON nf.ngo_id = n.id
+   LEFT JOIN activity_fields af ON af.id = nf.field_id
+   WHERE m.user_id = $1
+   GROUP BY m.role, n.id, c.name`,
+);
+
+/** The person's membership and their NGO's head count; null for someone in no NGO. */
+export async function readProfile(sql: SqlReader, userId: bigint): Promise<{ membership: Membership; memberCount: number } | null> {
+  const [row] = await sql.rows(MY_NGO, [userId]);
+  if (!row) return null;
+  const { role, members, ...ngo } = row;
+  return { membership: { ngo, role }, memberCount: members };
+}
