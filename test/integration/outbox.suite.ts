@@ -740,6 +740,9 @@ export function outboxSuite(mode: StorageMode): void {
         // before B made its first claim, and the race would not be tested.
         const a = dispatcher({ owner: 'A', rate: 150, batchSize });
         const b = dispatcher({ owner: 'B', rate: 150, batchSize, prisma: prismaB });
+        // One claim each at the same moment first: on a loaded machine B's first connection could otherwise
+        // come after A had sent everything, and the race would not be tested.
+        await Promise.all([a.runOnce(), b.runOnce()]);
         a.start();
         b.start();
         await waitUntil(unfinished, 'every row is finished', 20_000);
