@@ -30,6 +30,10 @@ const answers: Record<string, (res: http.ServerResponse) => void> = {
     res.end('<html>login</html>');
   },
   slow: () => {},
+  nullBody: (res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('null');
+  },
   sendDocument: (res) => json(res, 200, { ok: true, result: { message_id: 8 } }),
 };
 
@@ -84,13 +88,16 @@ describe('the lean Bot API transport', () => {
     expect(classifySendError(limited)).toEqual({ type: 'rate_limited', retryAfterMs: 3000 });
   });
 
-  it('when a proxy answers 502 with a page, or 200 with a page, then the call fails as a retryable problem', async () => {
+  it('when a proxy answers 502 with a page, or 200 with a page or a bare null, then the call fails as a retryable problem', async () => {
     const telegram = client();
     const gateway = await call(telegram, 'gateway').catch((e: unknown) => e);
     expect(gateway).toBeInstanceOf(TelegramError);
     expect(classifySendError(gateway)).toEqual({ type: 'transient', reason: '502: Bad Gateway' });
     const page = await call(telegram, 'proxyPage').catch((e: unknown) => e);
     expect(classifySendError(page)).toEqual({ type: 'transient', reason: 'FetchError: invalid-json' });
+    // JSON, but not the Bot API's envelope: the call fails, the process goes on.
+    const nothing = await call(telegram, 'nullBody').catch((e: unknown) => e);
+    expect(classifySendError(nothing)).toEqual({ type: 'transient', reason: 'FetchError: invalid-json' });
   });
 
   it('when the Bot API cannot be reached, then the error names the system code and never the token', async () => {
@@ -113,6 +120,12 @@ describe('the lean Bot API transport', () => {
     setTimeout(() => controller.abort(), 50);
     const error = (await pending.catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('AbortError');
+  });
+
+  it('when a payload cannot be written as JSON, then the call fails (it does not throw at the caller)', async () => {
+    const telegram = client();
+    const pending = call(telegram, 'sendMessage', { chat_id: 5n, text: 'x' });
+    await expect(pending).rejects.toThrow(TypeError);
   });
 
   it('when a file is uploaded, then it goes as multipart through telegraf, not as JSON', async () => {

@@ -10,6 +10,8 @@
  * sees no difference: a refusal is a TelegramError with the envelope in `response`; a 5xx without an
  * envelope is a TelegramError with the status; a failed connection is an Error named FetchError with the
  * system `code` (node-fetch's shape), whose message never holds the URL (the URL holds the token).
+ * Unlike node-fetch it follows no redirect: BOT_API_ROOT must be the address that answers (a redirect
+ * fails every call as an invalid answer, which the logs show at once).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -67,14 +69,18 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
   // The same address telegraf makes (`./bot<token>/<method>` against the root), computed once.
   const base = new URL(`./bot${token}/`, apiRoot);
   const secure = base.protocol === 'https:';
-  const agent = secure ? new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000 }) : new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+  // An idle connection is closed after 4 s, before a server's usual 5 s: reusing one the server is closing
+  // at that moment would fail the call (Node's own default agent does the same).
+  const agentOptions = { keepAlive: true, keepAliveMsecs: 10_000, timeout: 4_000 };
+  const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const send = secure ? https.request : http.request;
   const host = base.hostname.replace(/^\[|\]$/g, '');
   const port = base.port ? Number(base.port) : secure ? 443 : 80;
 
   function call(method: string, payload: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
-    const body = JSON.stringify(payload, replacer);
     return new Promise((resolve, reject) => {
+      // Inside the promise: a payload JSON cannot write (a cycle, a bigint) fails the call, not the caller.
+      const body = JSON.stringify(payload, replacer);
       const req = send(
         {
           agent,
@@ -92,7 +98,7 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
           res.on('error', (err: NodeJS.ErrnoException) => reject(signal?.aborted ? aborted(method) : new FetchError(`Bot API ${method}: ${err.code ?? err.message}`, 'system', err.code)));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            let data: { ok?: boolean; result?: unknown; error_code?: number; description?: string } | undefined;
+            let data: { ok?: boolean; result?: unknown; error_code?: number; description?: string } | null | undefined;
             try {
               data = JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')) as typeof data;
             } catch {
@@ -100,7 +106,7 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
             }
             if (status >= 500 && !data?.description) {
               reject(new TelegramError({ error_code: status, description: res.statusMessage ?? '' }, { method, payload }));
-            } else if (data === undefined || typeof data !== 'object') {
+            } else if (data === undefined || data === null || typeof data !== 'object') {
               reject(new FetchError(`Bot API ${method}: invalid json response (status ${status})`, 'invalid-json'));
             } else if (!data.ok) {
               reject(new TelegramError(data as ConstructorParameters<typeof TelegramError>[0], { method, payload }));
@@ -110,9 +116,15 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
           });
         },
       );
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      // node-fetch's shape of a timeout: no system code (a code would read as a network or storage outage).
+      let timedOut = false;
+      req.on('timeout', () => {
+        timedOut = true;
+        req.destroy();
+      });
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (signal?.aborted) reject(aborted(method));
+        else if (timedOut) reject(new FetchError(`Bot API ${method}: timeout`, 'request-timeout'));
         else reject(new FetchError(`Bot API ${method}: ${err.code ?? err.message}`, 'system', err.code));
       });
       // telegraf's polling passes its own AbortController's signal (a polyfill): listened to here rather

@@ -15,7 +15,14 @@ type QueryOptions = Parameters<PGlite['query']>[2];
 type Parsers = NonNullable<NonNullable<QueryOptions>['parsers']>;
 type Query = PGlite['query'];
 
-export function shareAdapterParsers(pglite: PGlite): { ready(): boolean } {
+export interface SharedParsers {
+  /** True once the adapter's parsers are the instance's: before that, plain reads would get PGlite's own forms. */
+  ready(): boolean;
+  /** PGlite's query as it was, for a read that brings its own parsers (they must not be taken for the adapter's). */
+  unshared: PGlite['query'];
+}
+
+export function shareAdapterParsers(pglite: PGlite): SharedParsers {
   let adopted: Parsers | undefined;
   const withoutParsers = (options: QueryOptions): QueryOptions => {
     const parsers = options?.parsers;
@@ -27,6 +34,7 @@ export function shareAdapterParsers(pglite: PGlite): { ready(): boolean } {
     const { parsers: _ignored, ...rest } = options;
     return rest;
   };
+  const unshared = pglite.query.bind(pglite) as Query;
   const share = (target: { query: Query }) => {
     const query = target.query.bind(target) as Query;
     target.query = ((sql: string, params?: unknown[], options?: QueryOptions) => query(sql, params, withoutParsers(options))) as Query;
@@ -40,10 +48,10 @@ export function shareAdapterParsers(pglite: PGlite): { ready(): boolean } {
       return callback(tx);
     })) as PGlite['transaction'];
   return {
-    /** True once the adapter's parsers are the instance's: before that, plain reads would get PGlite's own forms. */
     ready: () => {
       if (adopted) Object.assign(pglite.parsers, adopted);
       return adopted !== undefined;
     },
+    unshared,
   };
 }

@@ -7,10 +7,12 @@
  *
  * Values come back as Prisma gives them: int8 as bigint, `timestamp` columns (Prisma's DateTime, kept in
  * UTC) as Date, json as objects. Enums must be selected as text (`status::text`), and columns named as
- * the model names them (`due_at AS "dueAt"`).
+ * the model names them (`due_at AS "dueAt"`). Other types come as each database's driver reads them,
+ * which differs for `date` and for arrays of int8 or timestamps: add them to both readers before selecting one.
  */
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { SharedParsers } from './pglite-parsers.js';
 
 /** A read statement with the shape of its rows; `name` is its prepared statement's name on a server. */
 export interface SqlRead<Row> {
@@ -76,11 +78,11 @@ const FROM_ADAPTER_TEXT: Record<number, (text: string) => unknown> = {
   [JSONB]: (text) => JSON.parse(text) as unknown,
 };
 
-export function pgliteReader(pglite: PGlite, parsers: { ready(): boolean }): SqlReader {
+export function pgliteReader(pglite: PGlite, parsers: SharedParsers): SqlReader {
   return {
     async rows<Row>(read: SqlRead<Row>, values: readonly SqlValue[]) {
       // Until Prisma's adapter has made a query (openDatabase makes one), the instance has PGlite's own parsers.
-      if (!parsers.ready()) return (await pglite.query<Row>(read.text, values.map(toParam), { parsers: PARSERS })).rows;
+      if (!parsers.ready()) return (await parsers.unshared<Row>(read.text, values.map(toParam), { parsers: PARSERS })).rows;
       const result = await pglite.query<Record<string, unknown>>(read.text, values.map(toParam));
       const converted = result.fields.filter((f) => FROM_ADAPTER_TEXT[f.dataTypeID]);
       for (const row of result.rows) {

@@ -122,7 +122,8 @@ function compileTemplates(translation: Record<string, unknown>): Map<string, Tem
       if (value !== null && typeof value === 'object') walk(value as Record<string, unknown>, `${key}.`);
       else if (typeof value === 'string' && !value.includes('$t(') && !/_(zero|one|two|few|many|other)$/.test(key)) {
         const parts = value.split(PLACE);
-        if (!parts.some((part, i) => i % 2 === 0 && part.includes('{{'))) templates.set(key, parts);
+        // A brace left in the literal text ({{{name}}}, {{name, format}}) is i18next's to read.
+        if (!parts.some((part, i) => i % 2 === 0 && /[{}]/.test(part))) templates.set(key, parts);
       }
     }
   };
