@@ -33,6 +33,13 @@ export function generalTargetsWhere(audience: DeadlineAudience): Prisma.NgoWhere
 }
 
 /** The checks over one client; long only because it lists them, each one short. */
+/** The membership found, or why its person has no deadlines to see: in no NGO, or an NGO not approved. */
+export function ofApprovedNgo<T>(found: T | null | undefined, statusOf: (found: T) => string): T {
+  if (found === null || found === undefined) throw new AppError('deadlines.errors.no_ngo');
+  if (statusOf(found) !== 'APPROVED') throw new AppError('deadlines.errors.ngo_not_approved_member');
+  return found;
+}
+
 export function createAccess(prisma: PrismaClient) {
   async function requireAdmin(adminId: bigint) {
     const admin = await prisma.admin.findUnique({ where: { userId: adminId } });
@@ -77,9 +84,7 @@ export function createAccess(prisma: PrismaClient) {
 
   async function requireMemberNgo(userId: bigint) {
     const member = await prisma.ngoMember.findUnique({ where: { userId }, include: { ngo: true } });
-    if (!member) throw new AppError('deadlines.errors.no_ngo');
-    if (member.ngo.status !== 'APPROVED') throw new AppError('deadlines.errors.ngo_not_approved_member');
-    return member;
+    return ofApprovedNgo(member, (m) => m.ngo.status);
   }
 
   /** County admins of the NGO's county when there are any, else the province's admins. */

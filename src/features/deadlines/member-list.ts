@@ -7,7 +7,7 @@ import type { SqlReader } from '../../platform/db/reader.js';
 import { sqlRead } from '../../platform/db/reader.js';
 import type { Deadline } from '../../platform/db/generated/client.js';
 import type { DeadlineTargetStatus } from '../../platform/db/generated/enums.js';
-import { AppError } from '../../platform/errors.js';
+import { ofApprovedNgo } from './access.js';
 
 export type MemberDeadline = Deadline & { targetStatus: DeadlineTargetStatus };
 
@@ -32,9 +32,7 @@ const MEMBER_DEADLINES = sqlRead<Row>(
 
 export async function memberDeadlines(sql: SqlReader, userId: bigint): Promise<{ ngo: { id: number; name: string }; items: MemberDeadline[] }> {
   const rows = await sql.rows(MEMBER_DEADLINES, [userId]);
-  const first = rows[0];
-  if (!first) throw new AppError('deadlines.errors.no_ngo');
-  if (first.ngoStatus !== 'APPROVED') throw new AppError('deadlines.errors.ngo_not_approved_member');
+  const first = ofApprovedNgo(rows[0], (row) => row.ngoStatus);
   const items = rows
     .filter((r) => r.id !== null)
     .map(({ memberNgoId: _ngo, ngoName: _name, ngoStatus: _status, targetStatus, ...deadline }) => ({ ...(deadline as Deadline), targetStatus: targetStatus! }));

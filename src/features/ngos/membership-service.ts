@@ -17,10 +17,6 @@ export function createMembershipService(deps: NgoDeps, store: NgoStore) {
   const newToken = () => randomBytes(12).toString('base64url');
 
   return {
-    async memberCount(ngoId: number): Promise<number> {
-      return prisma.ngoMember.count({ where: { ngoId } });
-    },
-
     /** The manager's invite token, made on first use. */
     async inviteToken(managerId: bigint): Promise<string> {
       const { ngo } = await store.requireManager(managerId);

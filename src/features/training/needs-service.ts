@@ -58,10 +58,17 @@ export async function approvedMembershipOf(prisma: PrismaClient, userId: bigint)
     where: { userId },
     include: { ngo: { include: { fields: { select: { fieldId: true } } } } },
   });
-  if (!member) throw new AppError('courses.errors.no_ngo');
-  if (member.ngo.status === 'PENDING') throw new AppError('courses.errors.ngo_pending');
-  if (member.ngo.status !== 'APPROVED') throw new AppError('courses.errors.ngo_not_approved');
-  return { ngo: member.ngo, role: member.role, fieldIds: member.ngo.fields.map((f) => f.fieldId) };
+  const { ngo, role } = ofApprovedNgo(member, (m) => m.ngo.status);
+  return { ngo, role, fieldIds: ngo.fields.map((f) => f.fieldId) };
+}
+
+/** The membership found, or why its person may not use courses: in no NGO, an NGO pending or not approved. */
+export function ofApprovedNgo<T>(found: T | null | undefined, statusOf: (found: T) => string): T {
+  if (found === null || found === undefined) throw new AppError('courses.errors.no_ngo');
+  const status = statusOf(found);
+  if (status === 'PENDING') throw new AppError('courses.errors.ngo_pending');
+  if (status !== 'APPROVED') throw new AppError('courses.errors.ngo_not_approved');
+  return found;
 }
 
 /** The admin, read from the database on every call (invariant 4). */

@@ -6,8 +6,8 @@
  */
 import { sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import type { Course } from '../../platform/db/generated/client.js';
-import { AppError } from '../../platform/errors.js';
 import { toView, type CourseView } from './course-store.js';
+import { ofApprovedNgo } from './needs-service.js';
 
 /** At most this many courses are listed (the soonest first), as before. */
 const LISTED = 30;
@@ -90,10 +90,7 @@ export async function readCourseForNgo(sql: SqlReader, userId: bigint, courseId:
 }
 
 function toResult(rows: Row[]) {
-  const first = rows[0];
-  if (!first) throw new AppError('courses.errors.no_ngo');
-  if (first.ngoStatus === 'PENDING') throw new AppError('courses.errors.ngo_pending');
-  if (first.ngoStatus !== 'APPROVED') throw new AppError('courses.errors.ngo_not_approved');
+  const first = ofApprovedNgo(rows[0], (row) => row.ngoStatus);
   const ngo = { id: first.ngoId, status: first.ngoStatus, countyId: first.countyId, fieldIds: first.fieldIds };
   const courses: OpenCourse[] = rows
     .filter((r) => r.id !== null)
