@@ -13,7 +13,7 @@ import { isEligible, placeRequest, promotions, registrationState, type Registrat
 import { approvedMembershipOf } from './needs-service.js';
 import { promotedNotice } from './course-notices.js';
 import { contactsOf, type CourseMessenger } from './course-recipients.js';
-import { readCourseForNgo, readOpenCourses, type OpenCourse } from './open-courses.js';
+import { readCourseForNgo, readOpenCourses } from './open-courses.js';
 import {
   courseInclude,
   DAY_MS,
@@ -22,7 +22,7 @@ import {
   lockCourse,
   ownEnrolment,
   ownEnrolments,
-  positionOnWaitlist,
+  asOwnEnrolment,
   requireCourse,
   toView,
   viewsOf,
@@ -91,16 +91,9 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
     const { ngo, courses } = await readCourseForNgo(deps.sql, userId, courseId);
     if (!courses[0]) throw new AppError('courses.errors.not_found');
     const { course, own } = courses[0];
-    const enrolment = await withPosition(course, own);
+    const enrolment = own && (await asOwnEnrolment(prisma, { ...own, courseId }));
     if (!enrolment && !isEligible(ngo, course.eligibility)) throw new AppError('courses.errors.not_eligible');
     return { course, enrolment, state: registrationState(course, clock.now(), await isRequester(prisma, course, ngo.id)) };
-  }
-
-  /** The NGO's enrolment as a card shows it: on the waitlist, with its place in line. */
-  async function withPosition(course: CourseView, own: OpenCourse['own']): Promise<NgoCourse['enrolment']> {
-    if (!own) return null;
-    const position = own.status === 'WAITLISTED' ? await positionOnWaitlist(prisma, course.id, own.id) : null;
-    return { status: own.status, participants: own.participants, position };
   }
 
   /** Under the lock: the seat or the waitlist, with a place in line that follows the order the lock was taken in. */
@@ -135,14 +128,13 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
     courseForNgo,
 
     /** Courses open to this NGO now or after the head start, soonest first, with its own enrolment. */
-    /** The courses the NGO may enrol in now, the soonest first, each with the NGO's own enrolment. */
     async openCourses(userId: bigint): Promise<NgoCourse[]> {
       const now = clock.now();
       const { ngo, courses } = await readOpenCourses(deps.sql, userId, now);
       const result: NgoCourse[] = [];
       for (const { course, own } of courses) {
         if (!isEligible(ngo, course.eligibility)) continue;
-        const enrolment = await withPosition(course, own);
+        const enrolment = own && (await asOwnEnrolment(prisma, { ...own, courseId: course.id }));
         const requester = await isRequester(prisma, course, ngo.id);
         result.push({ course, enrolment, state: registrationState(course, now, requester) });
       }

@@ -160,16 +160,22 @@ export async function ownEnrolments(db: Db, courseIds: readonly number[], ngoId:
   const result = new Map<number, OwnEnrolment>();
   if (courseIds.length === 0) return result;
   const rows = await db.enrollment.findMany({ where: { ngoId, courseId: { in: [...courseIds] }, status: { in: ['ENROLLED', 'WAITLISTED'] } } });
-  for (const mine of rows) {
-    const position = mine.status === 'WAITLISTED' ? await positionOnWaitlist(db, mine.courseId, mine.id) : null;
-    // The query asked for these two statuses only.
-    result.set(mine.courseId, { status: mine.status as OwnEnrolment['status'], participants: mine.participants, position });
-  }
+  // The query asked for these two statuses only.
+  for (const mine of rows) result.set(mine.courseId, await asOwnEnrolment(db, mine as typeof mine & { status: OwnEnrolment['status'] }));
   return result;
 }
 
+/** An NGO's enrolment as its course card shows it: on the waitlist, with its place in line. */
+export async function asOwnEnrolment(
+  db: Db,
+  mine: { id: number; courseId: number; status: OwnEnrolment['status']; participants: number },
+): Promise<OwnEnrolment> {
+  const position = mine.status === 'WAITLISTED' ? await positionOnWaitlist(db, mine.courseId, mine.id) : null;
+  return { status: mine.status, participants: mine.participants, position };
+}
+
 /** Where an enrolment stands on its course's waitlist (1 = next to get a seat). */
-export async function positionOnWaitlist(db: Db, courseId: number, enrolmentId: number): Promise<number | null> {
+async function positionOnWaitlist(db: Db, courseId: number, enrolmentId: number): Promise<number | null> {
   const waitlist = await db.enrollment.findMany({ where: { courseId, status: 'WAITLISTED' }, select: { id: true, participants: true, waitlistedAt: true } });
   return waitlistPosition(waitlist, enrolmentId);
 }
