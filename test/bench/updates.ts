@@ -112,6 +112,13 @@ async function benchBackends(url: string): Promise<number[]> {
   return rows.map((r) => Number(r.pid));
 }
 
+/** CPU (ms) the Redis server has used since it started, user and system, from INFO cpu. */
+async function redisCpuMs(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+}
+
 async function seedPostgres(): Promise<string> {
   const name = `ngo_bench_updates_${runId}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
@@ -216,7 +223,7 @@ try {
     // a slower one is cut off and its figures come from the updates it did answer.
     minRate: 25,
     ...(mode === 'postgres' && redis
-      ? { beforeRun: async () => void (await redis!.flushdb()), backendPids: () => benchBackends(databaseUrl) }
+      ? { beforeRun: async () => void (await redis!.flushdb()), backendPids: () => benchBackends(databaseUrl), redisCpuMs: () => redisCpuMs(redis!) }
       : {}),
   });
 

@@ -202,3 +202,35 @@ export function postgresCpuMs(): number | undefined {
   }
   return found ? total : undefined;
 }
+
+/** Where a bot process's time went: its main thread on a core and waiting for one, and its other threads. */
+export interface ThreadTimes {
+  /** The main thread (JavaScript, and the garbage collector's share it does itself): on a core. */
+  mainRunMs: number;
+  /** The main thread runnable but waiting for a core (another process or thread had it). */
+  mainWaitMs: number;
+  /** Every thread of the process on a core; minus mainRunMs, V8's helpers (garbage collection, compiler) and libuv's. */
+  allRunMs: number;
+}
+
+/**
+ * From /proc/<pid>/task/<tid>/schedstat (nanoseconds on a core, waiting on a run queue); undefined off
+ * Linux or for a process gone. The main thread's tid is the pid.
+ */
+export function threadTimes(pid: number): ThreadTimes | undefined {
+  const schedstat = (tid: string) => readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+  try {
+    const [mainRun, mainWait] = schedstat(String(pid));
+    let all = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        all += schedstat(tid)[0]!;
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+    return { mainRunMs: mainRun! / 1e6, mainWaitMs: mainWait! / 1e6, allRunMs: all / 1e6 };
+  } catch {
+    return undefined;
+  }
+}

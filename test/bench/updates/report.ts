@@ -20,6 +20,13 @@ export function runLine(r: RunResult): string {
   if (r.queriesPerUpdate !== undefined) parts.push(`${fmt(r.queriesPerUpdate, 2)} statements, ${fmt(r.transactionsPerUpdate, 2)} transactions/update`);
   if (r.redisPerUpdate !== undefined) parts.push(`${fmt(r.redisPerUpdate, 2)} Redis commands/update`);
   if (r.pgCpuPerUpdateMs !== undefined) parts.push(`PostgreSQL CPU ${fmt(r.pgCpuPerUpdateMs, 2)} ms/update (bench database's backends ${fmt(r.pgBackendCpuPerUpdateMs, 2)})`);
+  if (r.time) {
+    const t = r.time;
+    parts.push(
+      `per update: main thread ${fmt(t.mainRun, 2)} ms on a core + ${fmt(t.mainWait, 2)} ms waiting for one, other threads ${fmt(t.otherThreads, 2)} ms, ` +
+        `fake Bot API ${fmt(t.fakeApi, 2)} ms${t.redis !== undefined ? `, Redis ${fmt(t.redis, 3)} ms` : ''}`,
+    );
+  }
   parts.push(`p50 /start ${fmt(r.p50Start, 0)} ms, /deadlines ${fmt(r.p50Deadlines, 0)} ms`);
   parts.push(`RSS idle ${mib(r.rssIdle)}, after ${mib(r.rssAfter)}`);
   if (r.rate) {
@@ -61,6 +68,11 @@ export function markdownTable(results: RunResult[], modes: Mode[], rate: number)
     ['Redis commands per update', (rs) => spread(rs.map((r) => r.redisPerUpdate), n2)],
     ['PostgreSQL CPU per update (ms), all postgres processes', (rs) => spread(rs.map((r) => r.pgCpuPerUpdateMs), n2)],
     ["PostgreSQL CPU per update (ms), the bench database's backends", (rs) => spread(rs.map((r) => r.pgBackendCpuPerUpdateMs), n2)],
+    ["bot's main thread per update: on a core (ms)", (rs) => spread(rs.map((r) => r.time?.mainRun), n2)],
+    ["bot's main thread per update: runnable, waiting for a core (ms)", (rs) => spread(rs.map((r) => r.time?.mainWait), n2)],
+    ["bot's other threads per update: garbage collector and compiler helpers, libuv (ms)", (rs) => spread(rs.map((r) => r.time?.otherThreads), n2)],
+    ['fake Bot API (the bench process) CPU per update (ms)', (rs) => spread(rs.map((r) => r.time?.fakeApi), n2)],
+    ['Redis server CPU per update (ms)', (rs) => spread(rs.map((r) => r.time?.redis), n3)],
     ['reply p50 /start (throughput run)', (rs) => spread(rs.map((r) => r.p50Start), ms)],
     ['reply p50 /deadlines (throughput run)', (rs) => spread(rs.map((r) => r.p50Deadlines), ms)],
     [`${rate}/s offered: achieved replies/s`, (rs) => spread(rs.map((r) => r.rate?.achieved), n0)],

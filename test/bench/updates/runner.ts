@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BotChild, postgresCpuMs, processCpuMs, type ProbeStats, type SpawnOptions } from './bot-process.js';
+import { BotChild, postgresCpuMs, processCpuMs, threadTimes, type ProbeStats, type SpawnOptions } from './bot-process.js';
 import type { LeanBotApi, TrackedUpdate } from './fake-api.js';
 import { buildMix, startUpdate } from './mix.js';
 
@@ -30,6 +30,22 @@ export interface RunSettings {
   beforeRun?: () => Promise<void>;
   /** PostgreSQL mode: the server pids of the backends connected to the bench database. */
   backendPids?: () => Promise<number[]>;
+  /** PostgreSQL mode: the CPU (ms) the Redis server has used so far (INFO cpu). */
+  redisCpuMs?: () => Promise<number>;
+}
+
+/**
+ * Where the throughput phase's time went, in ms per update: the bot's main thread on a core and waiting
+ * for one (a 2-core machine shared with the database, Redis and the fake Bot API), the bot's other
+ * threads (V8's garbage collector and compiler helpers, libuv), the bench process (mostly the fake Bot
+ * API) and the Redis server. Linux only.
+ */
+export interface TimeSplit {
+  mainRun: number;
+  mainWait: number;
+  otherThreads: number;
+  fakeApi: number;
+  redis?: number;
 }
 
 export interface Latencies {
@@ -54,6 +70,7 @@ export interface RunResult {
   pgCpuPerUpdateMs?: number;
   /** The same, counting only the backends of the bench database (others' work on the server left out). */
   pgBackendCpuPerUpdateMs?: number;
+  time?: TimeSplit;
   p50Start?: number;
   p50Deadlines?: number;
   rate?: { offered: number; achieved: number; keepsUp: boolean; answered: number; handed: Latencies; offered_: Latencies };
@@ -146,10 +163,16 @@ export async function runOnce(mode: Mode, round: number, api: LeanBotApi, spawnO
     // Backends the bot opens during the phase count from zero; ones that close during it are lost (rare: pg.Pool keeps busy ones).
     const backendsBefore = new Map<number, number>();
     for (const pid of (await settings.backendPids?.()) ?? []) backendsBefore.set(pid, processCpuMs(pid) ?? 0);
+    const threadsBefore = bot.child.pid === undefined ? undefined : threadTimes(bot.child.pid);
+    const benchCpuBefore = process.cpuUsage();
+    const redisBefore = await settings.redisCpuMs?.();
     const phaseStart = performance.now();
     api.offer(mix.length);
     const outcome = await waitForReplies(api, bot, mix, phaseStart + 30_000 + (settings.updates / settings.minRate) * 1000, () => true);
     const after: ProbeStats = await bot.stats();
+    const threadsAfter = bot.child.pid === undefined ? undefined : threadTimes(bot.child.pid);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const redisAfter = await settings.redisCpuMs?.();
     const pgAfter = mode === 'postgres' ? postgresCpuMs() : undefined;
     let backendCpu: number | undefined;
     if (settings.backendPids) {
@@ -179,6 +202,15 @@ export async function runOnce(mode: Mode, round: number, api: LeanBotApi, spawnO
         .sort((a, b) => b[1] - a[1])
         .slice(0, 12);
       result.notes.push(`${mode}: statements per update in the throughput phase:\n${top.map(([t, c]) => `      ${(c / n).toFixed(3)}  ${t}`).join('\n')}`);
+    }
+    if (threadsBefore && threadsAfter) {
+      result.time = {
+        mainRun: (threadsAfter.mainRunMs - threadsBefore.mainRunMs) / n,
+        mainWait: (threadsAfter.mainWaitMs - threadsBefore.mainWaitMs) / n,
+        otherThreads: (threadsAfter.allRunMs - threadsAfter.mainRunMs - (threadsBefore.allRunMs - threadsBefore.mainRunMs)) / n,
+        fakeApi: (benchCpu.user + benchCpu.system) / 1000 / n,
+        ...(redisBefore !== undefined && redisAfter !== undefined ? { redis: (redisAfter - redisBefore) / n } : {}),
+      };
     }
     if (pgBefore !== undefined && pgAfter !== undefined) result.pgCpuPerUpdateMs = (pgAfter - pgBefore) / n;
     if (backendCpu !== undefined) result.pgBackendCpuPerUpdateMs = backendCpu / n;
