@@ -218,19 +218,22 @@ export interface ThreadTimes {
  * Linux or for a process gone. The main thread's tid is the pid.
  */
 export function threadTimes(pid: number): ThreadTimes | undefined {
-  const schedstat = (tid: string) => readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+  // One read per thread, the main thread's among them: its figures and the total are of the same moment.
+  let main: number[] | undefined;
+  let all = 0;
   try {
-    const [mainRun, mainWait] = schedstat(String(pid));
-    let all = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        all += schedstat(tid)[0]!;
+        const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        if (tid === String(pid)) main = [run!, wait!];
+        all += run!;
       } catch {
         // a thread that ended meanwhile
       }
     }
-    return { mainRunMs: mainRun! / 1e6, mainWaitMs: mainWait! / 1e6, allRunMs: all / 1e6 };
   } catch {
     return undefined;
   }
+  if (!main) return undefined;
+  return { mainRunMs: main[0]! / 1e6, mainWaitMs: main[1]! / 1e6, allRunMs: all / 1e6 };
 }
