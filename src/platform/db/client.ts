@@ -13,6 +13,7 @@ import { PrismaClient } from './generated/client.js';
 import { pgliteMemoryOptions } from './pglite-options.js';
 import { shareAdapterParsers } from './pglite-parsers.js';
 import { pgliteReader, poolReader, type SqlReader } from './reader.js';
+import { prepareAdapterReads, preparedStatements } from './pglite-prepared.js';
 
 export type { PrismaClient } from './generated/client.js';
 
@@ -66,13 +67,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     loadDataDir: target.loadDataDir,
   });
   const parsers = shareAdapterParsers(pglite);
+  const statements = preparedStatements();
+  prepareAdapterReads(pglite, statements);
   const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter: adapterFactory });
   // The adapter's first query makes its parsers the instance's, before any plain read (pglite-parsers.ts).
   await prisma.$queryRaw`SELECT 1`;
   return {
     prisma,
-    sql: pgliteReader(pglite, parsers),
+    sql: pgliteReader(pglite, parsers, statements),
     kind: 'pglite',
     openMigrationConnection: () => ({ adapterFactory, close: async () => {} }),
     dump: () => pglite.dumpDataDir('none') as Promise<Blob>,

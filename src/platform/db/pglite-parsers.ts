@@ -39,14 +39,7 @@ export function shareAdapterParsers(pglite: PGlite): SharedParsers {
     const query = target.query.bind(target) as Query;
     target.query = ((sql: string, params?: unknown[], options?: QueryOptions) => query(sql, params, withoutParsers(options))) as Query;
   };
-  share(pglite);
-  // Transactions run their statements on a transaction object of their own.
-  const transaction = pglite.transaction.bind(pglite);
-  pglite.transaction = (<T>(callback: (tx: Transaction) => Promise<T>) =>
-    transaction((tx) => {
-      share(tx);
-      return callback(tx);
-    })) as PGlite['transaction'];
+  onEveryQueryTarget(pglite, share);
   return {
     ready: () => {
       if (adopted) Object.assign(pglite.parsers, adopted);
@@ -54,4 +47,18 @@ export function shareAdapterParsers(pglite: PGlite): SharedParsers {
     },
     unshared,
   };
+}
+
+/**
+ * Applies `wrap` to the instance and to the transaction object of every transaction: transactions run
+ * their statements on an object of their own, whose query is not the instance's.
+ */
+export function onEveryQueryTarget(pglite: PGlite, wrap: (target: { query: Query }) => void): void {
+  wrap(pglite);
+  const transaction = pglite.transaction.bind(pglite);
+  pglite.transaction = (<T>(callback: (tx: Transaction) => Promise<T>) =>
+    transaction((tx) => {
+      wrap(tx);
+      return callback(tx);
+    })) as PGlite['transaction'];
 }

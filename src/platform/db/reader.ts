@@ -13,6 +13,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { SharedParsers } from './pglite-parsers.js';
+import type { PreparedStatements } from './pglite-prepared.js';
 
 /** A read statement with the shape of its rows; `name` is its prepared statement's name on a server. */
 export interface SqlRead<Row> {
@@ -78,12 +79,13 @@ const FROM_ADAPTER_TEXT: Record<number, (text: string) => unknown> = {
   [JSONB]: (text) => JSON.parse(text) as unknown,
 };
 
-export function pgliteReader(pglite: PGlite, parsers: SharedParsers): SqlReader {
+/** Each read is prepared on first use and then only run, as on a server (pglite-prepared.ts). */
+export function pgliteReader(pglite: PGlite, parsers: SharedParsers, statements: PreparedStatements): SqlReader {
   return {
     async rows<Row>(read: SqlRead<Row>, values: readonly SqlValue[]) {
       // Until Prisma's adapter has made a query (openDatabase makes one), the instance has PGlite's own parsers.
       if (!parsers.ready()) return (await parsers.unshared<Row>(read.text, values.map(toParam), { parsers: PARSERS })).rows;
-      const result = await pglite.query<Record<string, unknown>>(read.text, values.map(toParam));
+      const result = await statements.run<Record<string, unknown>>(pglite, read.name, read.text, values.map(toParam));
       const converted = result.fields.filter((f) => FROM_ADAPTER_TEXT[f.dataTypeID]);
       for (const row of result.rows) {
         for (const field of converted) {

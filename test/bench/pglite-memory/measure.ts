@@ -101,6 +101,7 @@ async function child(variant: Variant, dataDir: string): Promise<ChildReport> {
         generated: await import('../../../src/platform/db/generated/client.js'),
         reader: await import('../../../src/platform/db/reader.js'),
         parsers: await import('../../../src/platform/db/pglite-parsers.js'),
+        prepared: await import('../../../src/platform/db/pglite-prepared.js'),
       }
     : null;
   const { plainWorkload, prismaWorkload } = await import('./workload.js');
@@ -127,11 +128,13 @@ async function child(variant: Variant, dataDir: string): Promise<ChildReport> {
       const pg = await PGlite.create(dataDir, options);
       wasmOf = () => (pg as unknown as { mod: { HEAPU8: Uint8Array } }).mod.HEAPU8.byteLength;
       const parsers = stack.parsers.shareAdapterParsers(pg);
+      const statements = stack.prepared.preparedStatements();
+      stack.prepared.prepareAdapterReads(pg, statements);
       const adapterFactory = new stack.adapter.PrismaPGlite(pg) as never;
       const prisma = new stack.generated.PrismaClient({ adapter: adapterFactory });
       db = {
         prisma,
-        sql: stack.reader.pgliteReader(pg, parsers),
+        sql: stack.reader.pgliteReader(pg, parsers, statements),
         kind: 'pglite' as const,
         openMigrationConnection: () => ({ adapterFactory, close: async () => {} }),
         close: async () => {

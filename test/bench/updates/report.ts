@@ -14,7 +14,7 @@ export function runLine(r: RunResult): string {
   const parts = [
     `round ${r.round} ${r.mode.padEnd(8)}`,
     `start ${fmt(r.startMs !== undefined ? r.startMs / 1000 : undefined, 2)} s`,
-    `${fmt(r.updatesPerSec, 0)} updates/s${r.throughputComplete ? '' : ` (${r.answered} answered)`}`,
+    `${fmt(r.updatesPerSec, 0)} updates/s${r.throughputComplete ? '' : ` (${r.answered} answered)`}${r.warmupPerSec !== undefined ? ` (warm-up ${fmt(r.warmupPerSec, 0)}/s)` : ''}`,
     `CPU ${fmt(r.cpuPerUpdateMs, 2)} ms/update`,
   ];
   if (r.queriesPerUpdate !== undefined) parts.push(`${fmt(r.queriesPerUpdate, 2)} statements, ${fmt(r.transactionsPerUpdate, 2)} transactions/update`);
@@ -55,6 +55,10 @@ export function markdownTable(results: RunResult[], modes: Mode[], rate: number)
     const echo = echoOfRound(r.round);
     return r.mode === 'echo' || !echo || r.updatesPerSec === undefined ? undefined : r.updatesPerSec / echo;
   };
+  const warmRatio = (r: RunResult) => {
+    const echo = results.find((e) => e.mode === 'echo' && e.round === r.round)?.warmupPerSec;
+    return r.mode === 'echo' || !echo || r.warmupPerSec === undefined ? undefined : r.warmupPerSec / echo;
+  };
   const n0 = (n: number) => fmt(n, 0);
   const n2 = (n: number) => fmt(n, 2);
   const n3 = (n: number) => fmt(n, 3);
@@ -62,6 +66,8 @@ export function markdownTable(results: RunResult[], modes: Mode[], rate: number)
   const rows: [string, (rs: RunResult[]) => string][] = [
     ['updates/s', (rs) => spread(rs.map((r) => r.updatesPerSec), n0)],
     ['ratio to the echo bot (same round)', (rs) => spread(rs.map(ratio), n3)],
+    ['updates/s while warming up (the first updates after start)', (rs) => spread(rs.map((r) => r.warmupPerSec), n0)],
+    ['ratio to the echo bot while warming up', (rs) => spread(rs.map(warmRatio), n3)],
     ['bot CPU per update (ms)', (rs) => spread(rs.map((r) => r.cpuPerUpdateMs), n2)],
     ['database statements per update', (rs) => spread(rs.map((r) => r.queriesPerUpdate), n2)],
     ['database transactions per update', (rs) => spread(rs.map((r) => r.transactionsPerUpdate), n2)],

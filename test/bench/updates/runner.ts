@@ -2,9 +2,11 @@
  * One run: a fresh bot child through the phases of the bench (issue 12, "Build"):
  *   a. start: spawned with a /start already queued; spawn → its reply
  *   b. RSS idle, 3 s after that reply
- *   c. throughput: N updates queued at once, handed out 100 at a time as the bot polls
- *   d. RSS right after the throughput phase
- *   e. fixed rate: R updates/s offered for S seconds (when asked for)
+ *   c. warm-up: W updates of another mix, queued at once, answered and not measured beyond their rate
+ *      (V8 compiles the hot code while the first thousands run: a bot that has been up for a day is warm)
+ *   d. throughput: N updates queued at once, handed out 100 at a time as the bot polls
+ *   e. RSS right after the throughput phase
+ *   f. fixed rate: R updates/s offered for S seconds (when asked for)
  * Every wait is bounded. A phase ends when every update has its reply, at its deadline (the bot is slow:
  * reported, not an error), or when the bot stalls: everything handed out, the bot polling again with
  * nothing left, and no reply for 3 s while some updates have none. A stall is not slowness but a
@@ -21,6 +23,8 @@ export type Mode = 'echo' | 'postgres' | 'pglite';
 
 export interface RunSettings {
   updates: number;
+  /** Updates answered before the throughput phase (0: none, the throughput phase starts cold). */
+  warmup: number;
   rate: number;
   rateSeconds: number;
   withRate: boolean;
@@ -28,6 +32,8 @@ export interface RunSettings {
   minRate: number;
   /** Called before the child starts (e.g. FLUSHDB). */
   beforeRun?: () => Promise<void>;
+  /** Called after the warm-up: its updates must not count towards the members' flood limit (FLUSHDB). */
+  afterWarmup?: () => Promise<void>;
   /** PostgreSQL mode: the server pids of the backends connected to the bench database. */
   backendPids?: () => Promise<number[]>;
   /** PostgreSQL mode: the CPU (ms) the Redis server has used so far (INFO cpu). */
@@ -60,6 +66,8 @@ export interface RunResult {
   startMs?: number;
   rssIdle?: number;
   rssAfter?: number;
+  /** The warm-up's updates/s: the first updates after start, while V8 still compiles the hot code. */
+  warmupPerSec?: number;
   updatesPerSec?: number;
   throughputComplete: boolean;
   answered: number;
@@ -126,6 +134,15 @@ async function waitForReplies(api: LeanBotApi, bot: BotChild, batch: TrackedUpda
   }
 }
 
+/** Updates/s from the first hand-out to the last reply of the answered ones. */
+function rateOf(batch: TrackedUpdate[]): number | undefined {
+  const answered = batch.filter((u) => u.repliedAt !== 0);
+  if (answered.length === 0) return undefined;
+  const firstHanded = Math.min(...batch.map((u) => u.handedAt || Infinity));
+  const lastReply = Math.max(...answered.map((u) => u.repliedAt));
+  return (answered.length * 1000) / Math.max(1, lastReply - firstHanded);
+}
+
 function unansweredSummary(batch: TrackedUpdate[]): string {
   const byKind = new Map<string, number>();
   for (const u of batch) if (u.repliedAt === 0) byKind.set(u.kind, (byKind.get(u.kind) ?? 0) + 1);
@@ -155,7 +172,21 @@ export async function runOnce(mode: Mode, round: number, api: LeanBotApi, spawnO
     await sleep(3_000);
     result.rssIdle = (await bot.stats()).rss;
 
-    // c. throughput
+    // c. warm-up
+    if (settings.warmup > 0) {
+      const warm = buildMix(settings.warmup, 3);
+      api.enqueue(warm);
+      api.offer(warm.length);
+      const warmOutcome = await waitForReplies(api, bot, warm, performance.now() + 30_000 + (settings.warmup / settings.minRate) * 1000, () => true);
+      result.warmupPerSec = rateOf(warm);
+      if (warmOutcome !== 'complete') {
+        result.problems.push(`${mode}: warm-up ${warmOutcome} with ${warm.filter((u) => u.repliedAt === 0).length} updates unanswered (${unansweredSummary(warm)})`);
+        return result;
+      }
+      await settings.afterWarmup?.();
+    }
+
+    // d. throughput
     const mix = buildMix(settings.updates, 1);
     api.enqueue(mix);
     const before: ProbeStats = await bot.stats();
@@ -182,9 +213,7 @@ export async function runOnce(mode: Mode, round: number, api: LeanBotApi, spawnO
     const answered = mix.filter((u) => u.repliedAt !== 0);
     result.answered = answered.length;
     result.throughputComplete = outcome === 'complete';
-    const firstHanded = Math.min(...mix.map((u) => u.handedAt || Infinity));
-    const lastReply = Math.max(...answered.map((u) => u.repliedAt));
-    if (answered.length > 0) result.updatesPerSec = (answered.length * 1000) / Math.max(1, lastReply - firstHanded);
+    result.updatesPerSec = rateOf(mix);
     const n = Math.max(1, answered.length);
     result.cpuPerUpdateMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000 / n;
     result.notes.push(`${mode}: bot CPU per update ${((after.cpu.user - before.cpu.user) / 1000 / n).toFixed(3)} ms user + ${((after.cpu.system - before.cpu.system) / 1000 / n).toFixed(3)} ms system (kernel: socket writes and reads)`);
@@ -223,10 +252,10 @@ export async function runOnce(mode: Mode, round: number, api: LeanBotApi, spawnO
       result.notes.push(`${mode}: throughput phase hit its deadline with ${mix.length - answered.length} of ${mix.length} unanswered (slow, figures from the answered ones)`);
     }
 
-    // d. memory after the burst
+    // e. memory after the burst
     result.rssAfter = after.rss;
 
-    // e. fixed rate
+    // f. fixed rate
     let rateBatch: TrackedUpdate[] = [];
     if (settings.withRate && outcome === 'complete') {
       rateBatch = buildMix(Math.round(settings.rate * settings.rateSeconds), 2);
