@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memberDeadlines } from '../../src/features/deadlines/member-list.js';
 import { createFeedbackService } from '../../src/features/feedback/index.js';
-import { readProfile } from '../../src/features/ngos/profile-read.js';
+import { createFeedbackAccess } from '../../src/features/feedback/access.js';
+import { memberRoles, readProfile } from '../../src/features/ngos/profile-read.js';
 import { createNgoStore } from '../../src/features/ngos/store.js';
 import { loadCourse } from '../../src/features/training/course-store.js';
 import { readCourseForNgo, readOpenCourses } from '../../src/features/training/open-courses.js';
@@ -91,6 +92,58 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     expect(await feedback.myItems(7203n, 0, 5)).toEqual({ total: 0, items: [] });
   });
 
+  it("when a member opens one of their items, then the one-statement view is the one Prisma's reads make: the thread in order, no staff names, nobody else's item", async () => {
+    db = await createTestDatabase(mode);
+    const ngo = await createNgo(db, { name: 'انجمن «مهر» (Mehr)', managerId: 7501, status: 'APPROVED' });
+    await createUser(db, 7502, 'کارشناس', 'fa');
+    await createUser(db, 7503);
+    const at = (minutes: number) => new Date(Date.UTC(2026, 10, 20, 10, minutes, 0, 250));
+    const item = await db.prisma.feedbackItem.create({ data: { type: 'CRITICISM', userId: 7501n, ngoId: ngo.id, assignedTo: 7502n, createdAt: at(0), waitingSince: at(0) } });
+    const message = (authorId: bigint, fromOffice: boolean, text: string, minutes: number, attachments: object[] = []) =>
+      db!.prisma.feedbackMessage.create({ data: { itemId: item.id, authorId, fromOffice, text, attachments, createdAt: at(minutes) } });
+    await message(7501n, false, "متن اول با 'نقل‌قول' و \\ بک‌اسلش", 0, [{ kind: 'photo', fileId: 'AgAC-1' }]);
+    await message(7502n, true, 'پاسخ دفتر: https://example.org', 5);
+    await message(7501n, false, 'پیگیری', 9);
+    const bare = await db.prisma.feedbackItem.create({ data: { type: 'QUESTION', userId: 7501n, anonymous: true, createdAt: at(20) } });
+    const clock = { now: () => new Date('2026-11-30T10:00:00Z') };
+    const feedback = createFeedbackService({ prisma: db.prisma, sql: db.sql, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
+    const access = createFeedbackAccess(db.prisma, db.sql, clock, 5);
+
+    process.env.TZ = 'Asia/Tehran';
+    for (const id of [item.id, bare.id]) {
+      const viaPrisma = await access.toView(await access.requireOwnItem(7501n, id), 'owner');
+      expect(await feedback.myItem(7501n, id)).toEqual(viaPrisma);
+    }
+    const view = await feedback.myItem(7501n, item.id);
+    expect(view.messages.map((m) => [m.author, m.text])).toEqual([
+      ['Manager7501', "متن اول با 'نقل‌قول' و \\ بک‌اسلش"],
+      [null, 'پاسخ دفتر: https://example.org'],
+      ['Manager7501', 'پیگیری'],
+    ]);
+    expect(view).toMatchObject({ ngo: { name: 'انجمن «مهر» (Mehr)' }, assignee: null, messages: [{ attachments: [{ kind: 'photo', fileId: 'AgAC-1' }] }, {}, {}] });
+    const refusal = await feedback.myItem(7503n, item.id).then(() => 'shown', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    expect(refusal).toBe('feedback.errors.not_yours');
+  });
+
+  it('when a member starts a feedback form near midnight, then only what they sent since midnight in Tehran counts towards the day', async () => {
+    db = await createTestDatabase(mode);
+    await createNgo(db, { name: 'انجمن شب', managerId: 7601, status: 'APPROVED' });
+    await createNgo(db, { name: 'انجمن ردشده', managerId: 7602, status: 'REJECTED' });
+    // 00:30 on 10 Azar in Tehran is 21:00 UTC the evening before.
+    const clock = { now: () => new Date('2026-11-30T21:00:00Z') };
+    const feedback = createFeedbackService({ prisma: db.prisma, sql: db.sql, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock, feedback: { dailyLimit: 2 } });
+    const check = (userId: bigint) => feedback.checkCanSubmit(userId).then(() => 'may write', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    const sent = (iso: string) => db!.prisma.feedbackItem.create({ data: { type: 'QUESTION', userId: 7601n, createdAt: new Date(iso) } });
+    await sent('2026-11-30T20:29:00Z'); // 23:59 the day before, Tehran time
+    await sent('2026-11-30T20:29:59.999Z');
+    await sent('2026-11-30T20:30:00Z'); // 00:00 today
+    expect(await check(7601n)).toBe('may write');
+    await sent('2026-11-30T20:59:00Z');
+    expect(await check(7601n)).toBe('feedback.errors.daily_limit');
+    expect(await check(7602n)).toBe('feedback.errors.ngo_rejected');
+    expect(await check(7699n)).toBe('feedback.errors.not_member');
+  });
+
   it("when a member opens the courses, then each open course is exactly the course as Prisma reads it, with its seats and the NGO's own enrolment", async () => {
     db = await createTestDatabase(mode);
     const ngo = await createNgo(db, { name: 'انجمن یاوران', managerId: 7301, status: 'APPROVED' });
@@ -141,5 +194,8 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     }
     expect((await readProfile(db.sql, 7402n))!.membership).toMatchObject({ role: 'MEMBER', ngo: { id: ngo.id, fields: expect.arrayContaining(['آموزش']) } });
     expect(await readProfile(db.sql, 7404n)).toBeNull();
+    // The role alone, as /start and /help ask for it: asked together, read together, each their own.
+    const roleOf = memberRoles(db.sql);
+    expect(await Promise.all([roleOf(7401n), roleOf(7402n), roleOf(7404n), roleOf(7401n)])).toEqual(['MANAGER', 'MEMBER', null, 'MANAGER']);
   });
 });

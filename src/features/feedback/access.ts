@@ -11,6 +11,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Translator } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
 import { startOfTehranDay } from '../../platform/text/jalali.js';
+import { readMayWrite, readOwnItem } from './member-reads.js';
 import { mayRead, parseAttachments, type Attachment, type Reader } from './rules.js';
 import type { ItemView } from './types.js';
 
@@ -29,6 +30,40 @@ export const scopeOf = (item: { anonymous: boolean; ngo: { countyId: number } | 
   countyId: item.ngo?.countyId ?? null,
 });
 
+/** What viewOf reads of an item: Prisma's ItemRow, or the member's own item read in one statement (member-reads.ts). */
+export type ViewableItem = Pick<ItemRow, 'id' | 'type' | 'status' | 'anonymous' | 'createdAt' | 'waitingSince' | 'userId' | 'assignedTo'> & {
+  ngo: { id: number; name: string; county: { name: string } } | null;
+  messages: readonly (Pick<ItemRow['messages'][number], 'id' | 'fromOffice' | 'authorId' | 'text' | 'createdAt'> & { attachments: unknown })[];
+};
+
+/** The item as its reader may see it: an admin sees no sender of an anonymous item, a member no staff names. */
+export function viewOf(item: ViewableItem, reader: 'admin' | 'owner', names: ReadonlyMap<bigint, string>): ItemView {
+  const hideSender = reader === 'admin' && item.anonymous;
+  const authorOf = (m: ViewableItem['messages'][number]) => {
+    if (m.fromOffice) return reader === 'admin' ? (names.get(m.authorId) ?? null) : null;
+    return hideSender ? null : (names.get(m.authorId) ?? null);
+  };
+  return {
+    id: item.id,
+    type: item.type,
+    status: item.status,
+    anonymous: item.anonymous,
+    createdAt: item.createdAt,
+    waitingSince: item.waitingSince,
+    sender: hideSender ? null : { id: item.userId, name: names.get(item.userId) ?? '—' },
+    ngo: hideSender || !item.ngo ? null : { id: item.ngo.id, name: item.ngo.name, county: item.ngo.county.name },
+    assignee: reader === 'admin' && item.assignedTo !== null ? { id: item.assignedTo, name: names.get(item.assignedTo) ?? String(item.assignedTo) } : null,
+    messages: item.messages.map((m) => ({
+      id: m.id,
+      fromOffice: m.fromOffice,
+      author: authorOf(m),
+      text: m.text,
+      attachments: parseAttachments(m.attachments),
+      createdAt: m.createdAt,
+    })),
+  };
+}
+
 /** What each part of the feedback use cases is built from (see service.ts). */
 export interface UseCaseDeps {
   prisma: PrismaClient;
@@ -41,7 +76,7 @@ export interface UseCaseDeps {
   reminderDays: number;
 }
 
-export function createFeedbackAccess(prisma: PrismaClient, clock: Clock, dailyLimit: number) {
+export function createFeedbackAccess(prisma: PrismaClient, sql: SqlReader, clock: Clock, dailyLimit: number) {
   async function requireAdmin(adminId: bigint): Promise<Reader> {
     const admin = await prisma.admin.findUnique({ where: { userId: adminId } });
     if (!admin) throw new AppError('common.errors.not_admin');
@@ -62,17 +97,20 @@ export function createFeedbackAccess(prisma: PrismaClient, clock: Clock, dailyLi
     return item;
   }
 
-  /** Members of a registered NGO; a rejected registration is not one. */
-  async function requireEligibleMember(userId: bigint) {
-    const member = await prisma.ngoMember.findUnique({ where: { userId }, include: { ngo: true } });
+  /** Members of a registered NGO (a rejected registration is not one), under the day's limit: their NGO's id. */
+  async function requireMayWrite(userId: bigint): Promise<{ ngoId: number }> {
+    const member = await readMayWrite(sql, userId, startOfTehranDay(clock.now()));
     if (!member) throw new AppError('feedback.errors.not_member');
-    if (member.ngo.status === 'REJECTED') throw new AppError('feedback.errors.ngo_rejected', { name: member.ngo.name });
-    return member;
+    if (member.ngoStatus === 'REJECTED') throw new AppError('feedback.errors.ngo_rejected', { name: member.ngoName });
+    if (member.sentToday >= dailyLimit) throw new AppError('feedback.errors.daily_limit', { limit: dailyLimit });
+    return { ngoId: member.ngoId };
   }
 
-  async function requireUnderDailyLimit(userId: bigint) {
-    const sent = await prisma.feedbackItem.count({ where: { userId, createdAt: { gte: startOfTehranDay(clock.now()) } } });
-    if (sent >= dailyLimit) throw new AppError('feedback.errors.daily_limit', { limit: dailyLimit });
+  /** One of the member's own items as they see it; another person's number gets the same answer as a wrong one. */
+  async function ownItemView(userId: bigint, itemId: number): Promise<ItemView> {
+    const own = await readOwnItem(sql, userId, itemId);
+    if (!own) throw new AppError('feedback.errors.not_yours', { id: itemId });
+    return viewOf(own.item, 'owner', own.names);
   }
 
   /** Admins who may read an item: the province's, and for a named item the admins of its county. */
@@ -99,33 +137,10 @@ export function createFeedbackAccess(prisma: PrismaClient, clock: Clock, dailyLi
     return new Map(users.map((u) => [u.id, fullName(u)]));
   }
 
-  /** The item as its reader may see it: an admin sees no sender of an anonymous item, a member no staff names. */
+  /** The item as its reader may see it (see viewOf), with the names of the people in it. */
   async function toView(item: ItemRow, reader: 'admin' | 'owner'): Promise<ItemView> {
-    const hideSender = reader === 'admin' && item.anonymous;
     const names = await namesOf([item.userId, ...(item.assignedTo !== null ? [item.assignedTo] : []), ...item.messages.map((m) => m.authorId)]);
-    const authorOf = (m: ItemRow['messages'][number]) => {
-      if (m.fromOffice) return reader === 'admin' ? (names.get(m.authorId) ?? null) : null;
-      return hideSender ? null : (names.get(m.authorId) ?? null);
-    };
-    return {
-      id: item.id,
-      type: item.type,
-      status: item.status,
-      anonymous: item.anonymous,
-      createdAt: item.createdAt,
-      waitingSince: item.waitingSince,
-      sender: hideSender ? null : { id: item.userId, name: names.get(item.userId) ?? '—' },
-      ngo: hideSender || !item.ngo ? null : { id: item.ngo.id, name: item.ngo.name, county: item.ngo.county.name },
-      assignee: reader === 'admin' && item.assignedTo !== null ? { id: item.assignedTo, name: names.get(item.assignedTo) ?? String(item.assignedTo) } : null,
-      messages: item.messages.map((m) => ({
-        id: m.id,
-        fromOffice: m.fromOffice,
-        author: authorOf(m),
-        text: m.text,
-        attachments: parseAttachments(m.attachments),
-        createdAt: m.createdAt,
-      })),
-    };
+    return viewOf(item, reader, names);
   }
 
   /** A member's text joins the thread, one row per part in order; the attachments go with the first. */
@@ -142,8 +157,8 @@ export function createFeedbackAccess(prisma: PrismaClient, clock: Clock, dailyLi
     requireAdmin,
     requireItemForAdmin,
     requireOwnItem,
-    requireEligibleMember,
-    requireUnderDailyLimit,
+    requireMayWrite,
+    ownItemView,
     readersOf,
     digestReaders,
     namesOf,

@@ -62,8 +62,7 @@ export function createMemberFeedback({ prisma, sql, outbox, translator, clock, a
   return {
     /** Before the form starts, so nobody writes a long text only to be refused at the end. */
     async checkCanSubmit(userId: bigint): Promise<void> {
-      await access.requireEligibleMember(userId);
-      await access.requireUnderDailyLimit(userId);
+      await access.requireMayWrite(userId);
     },
 
     /**
@@ -74,8 +73,7 @@ export function createMemberFeedback({ prisma, sql, outbox, translator, clock, a
       if (!isFeedbackType(draft.type)) throw new AppError('feedback.errors.choose_type');
       const parts = checkParts(draft.parts, false);
       const attachments = checkAttachments(draft.attachments);
-      const member = await access.requireEligibleMember(userId);
-      await access.requireUnderDailyLimit(userId);
+      const member = await access.requireMayWrite(userId);
       const now = clock.now();
       const anonymous = draft.anonymous === true;
       return prisma.$transaction(async (tx) => {
@@ -105,7 +103,7 @@ export function createMemberFeedback({ prisma, sql, outbox, translator, clock, a
     },
 
     async myItem(userId: bigint, itemId: number): Promise<ItemView> {
-      return access.toView(await access.requireOwnItem(userId, itemId), 'owner');
+      return access.ownItemView(userId, itemId);
     },
 
     /** Only on the sender's own, open item; an answered item goes back to waiting for the office. */

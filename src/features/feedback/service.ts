@@ -32,7 +32,7 @@ export interface FeedbackDeps {
 }
 
 export function createFeedbackService(deps: FeedbackDeps) {
-  const access = createFeedbackAccess(deps.prisma, deps.clock, deps.feedback?.dailyLimit ?? DEFAULT_DAILY_LIMIT);
+  const access = createFeedbackAccess(deps.prisma, deps.sql, deps.clock, deps.feedback?.dailyLimit ?? DEFAULT_DAILY_LIMIT);
   const parts = { ...deps, access, reminderDays: deps.feedback?.reminderWorkingDays ?? DEFAULT_REMINDER_WORKING_DAYS };
   return {
     ...createMemberFeedback(parts),

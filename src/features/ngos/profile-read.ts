@@ -1,9 +1,10 @@
 /**
  * A member's NGO as its profile card shows it (the "my NGO" menu button, pressed by every member after an
  * announcement): the NGO record, the member's role and how many people are in it, in one prepared
- * statement (platform/db/reader.ts) instead of a membership read with its relations and a count.
+ * statement (platform/db/reader.ts) instead of a membership read with its relations and a count; and
+ * their role alone, which /start, /help and every menu refresh ask for.
  */
-import { sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { batchedLookup, sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import type { Membership, NgoRecord } from './rules.js';
 
 type Row = NgoRecord & { role: Membership['role']; members: number };
@@ -27,6 +28,24 @@ const MY_NGO = sqlRead<Row>(
    WHERE m.user_id = $1
    GROUP BY m.role, n.id, c.name`,
 );
+
+/** $1 the people, their ids as digits joined by commas (text, so that it can be prepared on every database). */
+const ROLES = sqlRead<{ userId: bigint; role: Membership['role'] }>(
+  'ngo_roles',
+  `SELECT user_id AS "userId", role::text AS role FROM ngo_members WHERE user_id = ANY (string_to_array($1, ',')::bigint[])`,
+);
+
+/**
+ * A person's role in their NGO, null outside any: what /start, /help and the menu decide by. The roles
+ * asked for by a batch of updates are read together (batchedLookup).
+ */
+export function memberRoles(sql: SqlReader): (userId: bigint) => Promise<Membership['role'] | null> {
+  const lookup = batchedLookup(async (ids: bigint[]) => {
+    const rows = await sql.rows(ROLES, [ids.join(',')]);
+    return new Map(rows.map((r) => [r.userId, r.role]));
+  });
+  return async (userId) => (await lookup(userId)) ?? null;
+}
 
 /** The person's membership and their NGO's head count; null for someone in no NGO. */
 export async function readProfile(sql: SqlReader, userId: bigint): Promise<{ membership: Membership; memberCount: number } | null> {

@@ -12,7 +12,7 @@ import { createRegistrationService } from './registration-service.js';
 import { createReviewService } from './review-service.js';
 import { commandsNotFor } from './rules.js';
 import { createSearchService } from './search-service.js';
-import { readProfile } from './profile-read.js';
+import { memberRoles, readProfile } from './profile-read.js';
 import { createNgoStore, type NgoDeps } from './store.js';
 
 export type { Membership, NgoRecord, RegistrationDraft, EditableField } from './rules.js';
@@ -20,6 +20,7 @@ export type { NgoDeps } from './store.js';
 
 export function createNgoService(deps: NgoDeps) {
   const store = createNgoStore(deps);
+  const roleOf = memberRoles(deps.sql);
   return {
     loadNgo: (id: number) => store.loadNgo(id),
     membershipOf: store.membershipOf,
@@ -28,7 +29,7 @@ export function createNgoService(deps: NgoDeps) {
     /** The commands that do not fit the person's place (see commandsNotFor), and whether they have an NGO. */
     async commandPlace(userId: bigint): Promise<{ hide: readonly string[]; inNgo: boolean }> {
       // Only the role: asked on /start, /help and every menu refresh, it needs nothing of the NGO itself.
-      const role = await store.memberRoleOf(userId);
+      const role = await roleOf(userId);
       return { hide: commandsNotFor(role), inNgo: role !== null };
     },
     ...createRegistrationService(deps, store),

@@ -87,11 +87,6 @@ export function createNgoStore({ prisma, outbox }: NgoDeps) {
       }));
     },
 
-    async memberRoleOf(userId: bigint): Promise<Membership['role'] | null> {
-      const member = await prisma.ngoMember.findUnique({ where: { userId }, select: { role: true } });
-      return member?.role ?? null;
-    },
-
     async requireManager(userId: bigint): Promise<Membership> {
       const membership = await membershipOf(userId);
       if (!membership) throw new AppError('ngo.errors.no_ngo');

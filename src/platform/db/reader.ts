@@ -97,3 +97,32 @@ export function pgliteReader(pglite: PGlite, parsers: SharedParsers, statements:
     },
   };
 }
+
+/**
+ * Reads by key asked for in the same turn of the event loop, made as one statement: a batch of updates
+ * from Telegram asks for the same small thing (a role) once per person, within the same millisecond.
+ * `load` gets the distinct keys and answers with what it found; a key it did not find gets undefined.
+ * Nothing is remembered between turns, so every read is as fresh as an unbatched one.
+ */
+export function batchedLookup<K, V>(load: (keys: K[]) => Promise<Map<K, V>>): (key: K) => Promise<V | undefined> {
+  type Waiter = { resolve: (value: V | undefined) => void; reject: (error: unknown) => void };
+  let batch: Map<K, Waiter[]> | undefined;
+  const flush = (asked: Map<K, Waiter[]>) => {
+    batch = undefined;
+    load([...asked.keys()]).then(
+      (found) => asked.forEach((waiters, key) => waiters.forEach((w) => w.resolve(found.get(key)))),
+      (error: unknown) => asked.forEach((waiters) => waiters.forEach((w) => w.reject(error))),
+    );
+  };
+  return (key) =>
+    new Promise<V | undefined>((resolve, reject) => {
+      if (!batch) {
+        batch = new Map();
+        // After this turn's I/O callbacks and their promise jobs: the whole batch has asked by then.
+        setImmediate(flush, batch);
+      }
+      const waiters = batch.get(key);
+      if (waiters) waiters.push({ resolve, reject });
+      else batch.set(key, [{ resolve, reject }]);
+    });
+}
