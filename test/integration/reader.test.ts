@@ -7,10 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { memberDeadlines } from '../../src/features/deadlines/member-list.js';
 import { createFeedbackService } from '../../src/features/feedback/index.js';
 import { createFeedbackAccess } from '../../src/features/feedback/access.js';
-import { memberRoles, readProfile } from '../../src/features/ngos/profile-read.js';
+import { memberRoles, profiles } from '../../src/features/ngos/profile-read.js';
 import { createNgoStore } from '../../src/features/ngos/store.js';
 import { loadCourse } from '../../src/features/training/course-store.js';
-import { readCourseForNgo, readOpenCourses } from '../../src/features/training/open-courses.js';
+import { openCourses, readCourseForNgo } from '../../src/features/training/open-courses.js';
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
 import { createTranslator } from '../../src/platform/i18n/index.js';
 import { AppError } from '../../src/platform/errors.js';
@@ -50,7 +50,11 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     });
 
     process.env.TZ = 'Asia/Tehran';
-    const list = await memberDeadlines(db.sql, 7001n);
+    const deadlinesOf = memberDeadlines(db.sql);
+    // Members of two NGOs asking at the same moment are read in one statement; each gets their own list.
+    const [list, otherList] = await Promise.all([deadlinesOf(7001n), deadlinesOf(7002n)]);
+    expect(otherList).toEqual(await deadlinesOf(7002n));
+    expect(otherList.items.map((d) => d.title)).toEqual(['دیگری']);
 
     expect(list.ngo).toEqual({ id: ngo.id, name: ngo.name });
     // Open deadlines of this NGO only, nearest first, each as Prisma reads it plus the NGO's part.
@@ -67,10 +71,10 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     db = await createTestDatabase(mode);
     await createUser(db, 7101);
     await createNgo(db, { name: 'انجمن در انتظار', managerId: 7102, status: 'PENDING' });
-    const refusal = (userId: bigint) => memberDeadlines(db!.sql, userId).then(() => 'listed', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    const refusal = (userId: bigint) => memberDeadlines(db!.sql)(userId).then(() => 'listed', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
     expect(await refusal(7101n)).toBe('deadlines.errors.no_ngo');
     expect(await refusal(7102n)).toBe('deadlines.errors.ngo_not_approved_member');
-    const courses = (userId: bigint) => readOpenCourses(db!.sql, userId, new Date()).then(() => 'listed', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    const courses = (userId: bigint) => openCourses(db!.sql, { now: () => new Date() })(userId).then(() => 'listed', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
     expect(await courses(7101n)).toBe('courses.errors.no_ngo');
     expect(await courses(7102n)).toBe('courses.errors.ngo_pending');
   });
@@ -166,7 +170,12 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     await enrol(sooner.id, ngo.id, 1, 'CANCELLED');
 
     process.env.TZ = 'Asia/Tehran';
-    const open = await readOpenCourses(db.sql, 7301n, now);
+    const openOf = openCourses(db.sql, { now: () => now });
+    // Members of two NGOs asking at the same moment are read in one statement, each with their own enrolment.
+    const [open, others0] = await Promise.all([openOf(7301n), openOf(7302n)]);
+    expect(others0).toEqual(await openOf(7302n));
+    expect(others0.courses.find((c) => c.course.id === later.id)?.own).toMatchObject({ status: 'ENROLLED', participants: 3 });
+    expect(open.now).toEqual(now);
 
     expect(open.ngo).toMatchObject({ id: ngo.id, status: 'APPROVED' });
     expect(open.courses).toEqual([
@@ -189,11 +198,17 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     const store = createNgoStore({ prisma: db.prisma, sql: db.sql, outbox: createOutbox({ prisma: db.prisma, clock }), translator: createTranslator(), clock });
 
     process.env.TZ = 'Asia/Tehran';
-    for (const userId of [7401n, 7402n]) {
-      expect(await readProfile(db.sql, userId)).toEqual({ membership: await store.membershipOf(userId), memberCount: 3 });
+    const profileOf = profiles(db.sql);
+    // Asked for together (one statement) and alone, each person gets their own card.
+    const together = await Promise.all([profileOf(7401n), profileOf(7402n), profileOf(7404n)]);
+    for (const [i, userId] of [7401n, 7402n].entries()) {
+      const expected = { membership: await store.membershipOf(userId), memberCount: 3 };
+      expect(await profileOf(userId)).toEqual(expected);
+      expect(together[i]).toEqual(expected);
     }
-    expect((await readProfile(db.sql, 7402n))!.membership).toMatchObject({ role: 'MEMBER', ngo: { id: ngo.id, fields: expect.arrayContaining(['آموزش']) } });
-    expect(await readProfile(db.sql, 7404n)).toBeNull();
+    expect(together[2]).toBeNull();
+    expect((await profiles(db.sql)(7402n))!.membership).toMatchObject({ role: 'MEMBER', ngo: { id: ngo.id, fields: expect.arrayContaining(['آموزش']) } });
+    expect(await profiles(db.sql)(7404n)).toBeNull();
     // The role alone, as /start and /help ask for it: asked together, read together, each their own.
     const roleOf = memberRoles(db.sql);
     expect(await Promise.all([roleOf(7401n), roleOf(7402n), roleOf(7404n), roleOf(7401n)])).toEqual(['MANAGER', 'MEMBER', null, 'MANAGER']);

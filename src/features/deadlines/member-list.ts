@@ -1,10 +1,10 @@
 /**
  * A member's deadlines, the list every member of a province opens after an announcement: their NGO and
- * its open deadlines in one prepared statement (platform/db/reader.ts), with the refusals of
- * requireMemberNgo (no NGO, NGO not approved) read from the same row.
+ * its open deadlines in one prepared statement (platform/db/reader.ts), the members asking at the same
+ * moment read together, with the refusals of requireMemberNgo (no NGO, NGO not approved) read from the
+ * same row.
  */
-import type { SqlReader } from '../../platform/db/reader.js';
-import { sqlRead } from '../../platform/db/reader.js';
+import { perUserRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import type { Deadline } from '../../platform/db/generated/client.js';
 import type { DeadlineTargetStatus } from '../../platform/db/generated/enums.js';
 import { ofApprovedNgo } from './access.js';
@@ -12,13 +12,13 @@ import { ofApprovedNgo } from './access.js';
 export type MemberDeadline = Deadline & { targetStatus: DeadlineTargetStatus };
 
 /** The membership's row, then a row per open deadline of the NGO (deadline columns null when there is none). */
-type Row = { memberNgoId: number; ngoName: string; ngoStatus: string; targetStatus: DeadlineTargetStatus | null } & {
+type Row = { forUser: bigint; memberNgoId: number; ngoName: string; ngoStatus: string; targetStatus: DeadlineTargetStatus | null } & {
   [K in keyof Deadline]: Deadline[K] | null;
 };
 
 const MEMBER_DEADLINES = sqlRead<Row>(
   'member_deadlines',
-  `SELECT n.id AS "memberNgoId", n.name AS "ngoName", n.status::text AS "ngoStatus", t.status::text AS "targetStatus",
+  `SELECT m.user_id AS "forUser", n.id AS "memberNgoId", n.name AS "ngoName", n.status::text AS "ngoStatus", t.status::text AS "targetStatus",
      d.id, d.kind::text AS kind, d.title, d.description, d.ngo_id AS "ngoId", d.amount_toman AS "amountToman",
      d.starts_at AS "startsAt", d.due_at AS "dueAt", d.audience, d.reminder_days AS "reminderDays", d.status::text AS status,
      d.created_by AS "createdBy", d.created_at AS "createdAt", d.closed_at AS "closedAt"
@@ -26,15 +26,19 @@ const MEMBER_DEADLINES = sqlRead<Row>(
    JOIN ngos n ON n.id = m.ngo_id
    LEFT JOIN (deadline_targets t JOIN deadlines d ON d.id = t.deadline_id AND d.status = 'OPEN')
      ON t.ngo_id = m.ngo_id AND n.status = 'APPROVED'
-   WHERE m.user_id = $1
-   ORDER BY d.due_at, d.id`,
+   WHERE m.user_id = ANY (string_to_array($1, ',')::bigint[])
+   ORDER BY m.user_id, d.due_at, d.id`,
 );
 
-export async function memberDeadlines(sql: SqlReader, userId: bigint): Promise<{ ngo: { id: number; name: string }; items: MemberDeadline[] }> {
-  const rows = await sql.rows(MEMBER_DEADLINES, [userId]);
-  const first = ofApprovedNgo(rows[0], (row) => row.ngoStatus);
-  const items = rows
-    .filter((r) => r.id !== null)
-    .map(({ memberNgoId: _ngo, ngoName: _name, ngoStatus: _status, targetStatus, ...deadline }) => ({ ...(deadline as Deadline), targetStatus: targetStatus! }));
-  return { ngo: { id: first.memberNgoId, name: first.ngoName }, items };
+/** The member's NGO and its open deadlines, nearest first (read in batches); the refusals of ofApprovedNgo. */
+export function memberDeadlines(sql: SqlReader): (userId: bigint) => Promise<{ ngo: { id: number; name: string }; items: MemberDeadline[] }> {
+  const rowsOf = perUserRows(sql, MEMBER_DEADLINES);
+  return async (userId) => {
+    const rows = await rowsOf(userId);
+    const first = ofApprovedNgo(rows[0], (row) => row.ngoStatus);
+    const items = rows
+      .filter((r) => r.id !== null)
+      .map(({ forUser: _user, memberNgoId: _ngo, ngoName: _name, ngoStatus: _status, targetStatus, ...deadline }) => ({ ...(deadline as Deadline), targetStatus: targetStatus! }));
+    return { ngo: { id: first.memberNgoId, name: first.ngoName }, items };
+  };
 }

@@ -78,6 +78,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
   const { prisma, outbox, translator, clock } = deps;
   const access = createAccess(prisma);
   const engine = createReminderEngine(deps);
+  const deadlinesOf = memberDeadlines(deps.sql);
   /** One notice per language, each rendered for its readers. */
   const inEveryLanguage = (deadlineId: number, slotKey: string, render: (lang: Language) => TargetMessage['payload']): TargetMessage[] =>
     LANGUAGES.map((lang) => ({ deadlineId, slotKey, lang, payload: render(lang) }));
@@ -190,7 +191,7 @@ export function createDeadlineService(deps: DeadlineDeps) {
 
     /** Open deadlines of the user's NGO, nearest first. */
     async listForMember(userId: bigint) {
-      return { ...(await memberDeadlines(deps.sql, userId)), now: clock.now() };
+      return { ...(await deadlinesOf(userId)), now: clock.now() };
     },
 
     /**

@@ -4,14 +4,14 @@
  * statement (platform/db/reader.ts) instead of a membership read with its relations and a count; and
  * their role alone, which /start, /help and every menu refresh ask for.
  */
-import { batchedLookup, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { perUserRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import type { Membership, NgoRecord } from './rules.js';
 
-type Row = NgoRecord & { role: Membership['role']; members: number };
+type Row = NgoRecord & { forUser: bigint; role: Membership['role']; members: number };
 
 const MY_NGO = sqlRead<Row>(
   'my_ngo',
-  `SELECT m.role::text AS role, n.id, n.name, n.registration_number AS "registrationNumber", n.authority,
+  `SELECT m.user_id AS "forUser", m.role::text AS role, n.id, n.name, n.registration_number AS "registrationNumber", n.authority,
      n.authority_other AS "authorityOther",
      coalesce(array_agg(af.name ORDER BY af.sort_order, af.id) FILTER (WHERE af.id IS NOT NULL), '{}') AS fields,
      coalesce(array_agg(af.id ORDER BY af.sort_order, af.id) FILTER (WHERE af.id IS NOT NULL), '{}') AS "fieldIds",
@@ -25,32 +25,28 @@ const MY_NGO = sqlRead<Row>(
    JOIN counties c ON c.id = n.county_id
    LEFT JOIN ngo_fields nf ON nf.ngo_id = n.id
    LEFT JOIN activity_fields af ON af.id = nf.field_id
-   WHERE m.user_id = $1
-   GROUP BY m.role, n.id, c.name`,
+   WHERE m.user_id = ANY (string_to_array($1, ',')::bigint[])
+   GROUP BY m.user_id, m.role, n.id, c.name`,
 );
 
-/** $1 the people, their ids as digits joined by commas (text, so that it can be prepared on every database). */
-const ROLES = sqlRead<{ userId: bigint; role: Membership['role'] }>(
+const ROLES = sqlRead<{ forUser: bigint; role: Membership['role'] }>(
   'ngo_roles',
-  `SELECT user_id AS "userId", role::text AS role FROM ngo_members WHERE user_id = ANY (string_to_array($1, ',')::bigint[])`,
+  `SELECT user_id AS "forUser", role::text AS role FROM ngo_members WHERE user_id = ANY (string_to_array($1, ',')::bigint[])`,
 );
 
-/**
- * A person's role in their NGO, null outside any: what /start, /help and the menu decide by. The roles
- * asked for by a batch of updates are read together (batchedLookup).
- */
+/** A person's role in their NGO, null outside any: what /start, /help and the menu decide by (read in batches). */
 export function memberRoles(sql: SqlReader): (userId: bigint) => Promise<Membership['role'] | null> {
-  const lookup = batchedLookup(async (ids: bigint[]) => {
-    const rows = await sql.rows(ROLES, [ids.join(',')]);
-    return new Map(rows.map((r) => [r.userId, r.role]));
-  });
-  return async (userId) => (await lookup(userId)) ?? null;
+  const rowsOf = perUserRows(sql, ROLES);
+  return async (userId) => (await rowsOf(userId))[0]?.role ?? null;
 }
 
-/** The person's membership and their NGO's head count; null for someone in no NGO. */
-export async function readProfile(sql: SqlReader, userId: bigint): Promise<{ membership: Membership; memberCount: number } | null> {
-  const [row] = await sql.rows(MY_NGO, [userId]);
-  if (!row) return null;
-  const { role, members, ...ngo } = row;
-  return { membership: { ngo, role }, memberCount: members };
+/** The person's membership and their NGO's head count, null for someone in no NGO (read in batches). */
+export function profiles(sql: SqlReader): (userId: bigint) => Promise<{ membership: Membership; memberCount: number } | null> {
+  const rowsOf = perUserRows(sql, MY_NGO);
+  return async (userId) => {
+    const [row] = await rowsOf(userId);
+    if (!row) return null;
+    const { forUser: _user, role, members, ...ngo } = row;
+    return { membership: { ngo, role }, memberCount: members };
+  };
 }

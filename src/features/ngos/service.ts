@@ -12,7 +12,7 @@ import { createRegistrationService } from './registration-service.js';
 import { createReviewService } from './review-service.js';
 import { commandsNotFor } from './rules.js';
 import { createSearchService } from './search-service.js';
-import { memberRoles, readProfile } from './profile-read.js';
+import { memberRoles, profiles } from './profile-read.js';
 import { createNgoStore, type NgoDeps } from './store.js';
 
 export type { Membership, NgoRecord, RegistrationDraft, EditableField } from './rules.js';
@@ -21,11 +21,12 @@ export type { NgoDeps } from './store.js';
 export function createNgoService(deps: NgoDeps) {
   const store = createNgoStore(deps);
   const roleOf = memberRoles(deps.sql);
+  const profileOf = profiles(deps.sql);
   return {
     loadNgo: (id: number) => store.loadNgo(id),
     membershipOf: store.membershipOf,
     /** The person's NGO as their profile card shows it, with its head count; null outside any NGO. */
-    profileOf: (userId: bigint) => readProfile(deps.sql, userId),
+    profileOf,
     /** The commands that do not fit the person's place (see commandsNotFor), and whether they have an NGO. */
     async commandPlace(userId: bigint): Promise<{ hide: readonly string[]; inNgo: boolean }> {
       // Only the role: asked on /start, /help and every menu refresh, it needs nothing of the NGO itself.

@@ -13,7 +13,7 @@ import { isEligible, placeRequest, promotions, registrationState, type Registrat
 import { approvedMembershipOf } from './needs-service.js';
 import { promotedNotice } from './course-notices.js';
 import { contactsOf, type CourseMessenger } from './course-recipients.js';
-import { readCourseForNgo, readOpenCourses } from './open-courses.js';
+import { readCourseForNgo, openCourses } from './open-courses.js';
 import {
   courseInclude,
   DAY_MS,
@@ -85,6 +85,7 @@ function alreadyError(enrolment: OwnEnrolment): AppError {
 /** A factory that only binds the dependencies: each use case in it is a short function of its own. */
 export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
   const { prisma, clock } = deps;
+  const openCoursesOf = openCourses(deps.sql, clock);
 
   /** The NGO's view of a course; a course it may not see (another county, another field) is refused. */
   async function courseForNgo(userId: bigint, courseId: number): Promise<NgoCourse> {
@@ -129,8 +130,7 @@ export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
 
     /** Courses open to this NGO now or after the head start, soonest first, with its own enrolment. */
     async openCourses(userId: bigint): Promise<NgoCourse[]> {
-      const now = clock.now();
-      const { ngo, courses } = await readOpenCourses(deps.sql, userId, now);
+      const { ngo, courses, now } = await openCoursesOf(userId);
       const result: NgoCourse[] = [];
       for (const { course, own } of courses) {
         if (!isEligible(ngo, course.eligibility)) continue;

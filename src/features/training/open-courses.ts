@@ -4,7 +4,8 @@
  * seats, and the NGO's own enrolment in it, in one prepared statement each (platform/db/reader.ts). The
  * use cases decide the rest (eligibility, head start, waitlist position).
  */
-import { sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { batchedLookup, byUser, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import type { Clock } from '../../platform/text/clock.js';
 import type { Course } from '../../platform/db/generated/client.js';
 import { toView, type CourseView } from './course-store.js';
 import { ofApprovedNgo } from './needs-service.js';
@@ -14,6 +15,7 @@ const LISTED = 30;
 
 type CourseColumns = { [K in keyof Course]: Course[K] | null };
 type Row = CourseColumns & {
+  forUser: bigint;
   ngoId: number;
   ngoStatus: string;
   countyId: number;
@@ -26,17 +28,17 @@ type Row = CourseColumns & {
   ownParticipants: number | null;
 };
 
-/** The member's NGO: its status, county and fields (what eligibility reads). */
+/** Each member's NGO ($1: the members' ids joined by commas): its status, county and fields (what eligibility reads). */
 const ME = `WITH me AS (
-     SELECT n.id, n.status::text AS status, n.county_id,
+     SELECT m.user_id, n.id, n.status::text AS status, n.county_id,
             coalesce(array_agg(f.field_id ORDER BY f.field_id) FILTER (WHERE f.field_id IS NOT NULL), '{}') AS field_ids
      FROM ngo_members m JOIN ngos n ON n.id = m.ngo_id LEFT JOIN ngo_fields f ON f.ngo_id = n.id
-     WHERE m.user_id = $1
-     GROUP BY n.id
+     WHERE m.user_id = ANY (string_to_array($1, ',')::bigint[])
+     GROUP BY m.user_id, n.id
    )`;
 
 /** The NGO, then the course `c` as the model names its columns, its topic, seats and the NGO's own enrolment. */
-const COLUMNS = `SELECT me.id AS "ngoId", me.status AS "ngoStatus", me.county_id AS "countyId", me.field_ids AS "fieldIds",
+const COLUMNS = `SELECT me.user_id AS "forUser", me.id AS "ngoId", me.status AS "ngoStatus", me.county_id AS "countyId", me.field_ids AS "fieldIds",
      c.id, c.title, c.description, c.topic_id AS "topicId", c.starts_at AS "startsAt", c.duration_minutes AS "durationMinutes",
      c.format::text AS format, c.place, c.online_link AS "onlineLink", c.capacity, c.per_ngo_limit AS "perNgoLimit",
      c.registration_deadline AS "registrationDeadline", c.eligibility, c.status::text AS status,
@@ -49,7 +51,7 @@ const COLUMNS = `SELECT me.id AS "ngoId", me.status AS "ngoStatus", me.county_id
 const TOPIC_AND_OWN = `LEFT JOIN training_topics tp ON tp.id = c.topic_id
    LEFT JOIN enrollments own ON own.course_id = c.id AND own.ngo_id = me.id AND own.status IN ('ENROLLED', 'WAITLISTED')`;
 
-/** $1 the user, $2 now: the courses still taking enrolments, the soonest first. */
+/** $1 the members, $2 now: for each, the courses still taking enrolments, the soonest first. */
 const OPEN_COURSES = sqlRead<Row>(
   'open_courses',
   `${ME}
@@ -61,10 +63,10 @@ const OPEN_COURSES = sqlRead<Row>(
      ORDER BY cc.starts_at, cc.id LIMIT ${LISTED}
    ) c ON true
    ${TOPIC_AND_OWN}
-   ORDER BY c.starts_at, c.id`,
+   ORDER BY me.user_id, c.starts_at, c.id`,
 );
 
-/** $1 the user, $2 the course (whatever its status: its card says why it takes no enrolment). */
+/** $1 the member, $2 the course (whatever its status: its card says why it takes no enrolment). */
 const ONE_COURSE = sqlRead<Row>(
   'course_for_ngo',
   `${ME}
@@ -79,14 +81,26 @@ export interface OpenCourse {
   own: { id: number; status: 'ENROLLED' | 'WAITLISTED'; participants: number } | null;
 }
 
-/** The member's NGO as eligibility reads it, and the courses open now; the refusals of approvedMembershipOf. */
-export async function readOpenCourses(sql: SqlReader, userId: bigint, now: Date) {
-  return toResult(await sql.rows(OPEN_COURSES, [userId, now]));
+/**
+ * The member's NGO as eligibility reads it, and the courses open at the moment of reading, which comes
+ * with them (the members asking in the same turn are read together, at one moment); the refusals of
+ * approvedMembershipOf.
+ */
+export function openCourses(sql: SqlReader, clock: Clock): (userId: bigint) => Promise<ReturnType<typeof toResult> & { now: Date }> {
+  const lookup = batchedLookup(async (ids: bigint[]) => {
+    const now = clock.now();
+    const grouped = byUser(await sql.rows(OPEN_COURSES, [ids.join(','), now]));
+    return new Map([...grouped].map(([user, rows]) => [user, { rows, now }]));
+  });
+  return async (userId) => {
+    const found = await lookup(userId);
+    return { ...toResult(found?.rows ?? []), now: found?.now ?? clock.now() };
+  };
 }
 
 /** The member's NGO and one course (none when there is no such course); the refusals of approvedMembershipOf. */
 export async function readCourseForNgo(sql: SqlReader, userId: bigint, courseId: number) {
-  return toResult(await sql.rows(ONE_COURSE, [userId, courseId]));
+  return toResult(await sql.rows(ONE_COURSE, [String(userId), courseId]));
 }
 
 function toResult(rows: Row[]) {
@@ -94,7 +108,7 @@ function toResult(rows: Row[]) {
   const ngo = { id: first.ngoId, status: first.ngoStatus, countyId: first.countyId, fieldIds: first.fieldIds };
   const courses: OpenCourse[] = rows
     .filter((r) => r.id !== null)
-    .map(({ ngoId: _n, ngoStatus: _s, countyId: _c, fieldIds: _f, topicName, taken, waiting, ownId, ownStatus, ownParticipants, ...course }) => ({
+    .map(({ forUser: _u, ngoId: _n, ngoStatus: _s, countyId: _c, fieldIds: _f, topicName, taken, waiting, ownId, ownStatus, ownParticipants, ...course }) => ({
       course: toView({ ...(course as Course), topic: topicName === null ? null : { name: topicName } }, { taken, waiting }),
       own: ownId === null ? null : { id: ownId, status: ownStatus!, participants: ownParticipants! },
     }));

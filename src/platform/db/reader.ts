@@ -126,3 +126,25 @@ export function batchedLookup<K, V>(load: (keys: K[]) => Promise<Map<K, V>>): (k
       else batch.set(key, [{ resolve, reject }]);
     });
 }
+
+/**
+ * Rows of several people in one statement, handed out per person: `read` takes their ids as $1, digits
+ * joined by commas (text, so that it can be prepared on every database), as
+ * `user_id = ANY (string_to_array($1, ',')::bigint[])`, and names each row's person `forUser`. The
+ * people asked for in one turn are read together (batchedLookup); someone with no rows gets [].
+ */
+export function perUserRows<Row extends { forUser: bigint }>(sql: SqlReader, read: SqlRead<Row>): (userId: bigint) => Promise<Row[]> {
+  const lookup = batchedLookup(async (ids: bigint[]) => byUser(await sql.rows(read, [ids.join(',')])));
+  return async (userId) => (await lookup(userId)) ?? [];
+}
+
+/** Rows grouped by the person they are for, in the order they came. */
+export function byUser<Row extends { forUser: bigint }>(rows: readonly Row[]): Map<bigint, Row[]> {
+  const grouped = new Map<bigint, Row[]>();
+  for (const row of rows) {
+    const list = grouped.get(row.forUser);
+    if (list) list.push(row);
+    else grouped.set(row.forUser, [row]);
+  }
+  return grouped;
+}
