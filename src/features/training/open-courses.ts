@@ -37,6 +37,17 @@ const ME = `WITH me AS (
      GROUP BY m.user_id, n.id
    )`;
 
+/**
+ * Seats taken and places on the waitlist of the courses in `listed` (a CTE with their ids), summed once
+ * for every member in the statement rather than once per member and course.
+ */
+const SEATS = `seats AS (
+     SELECT e.course_id, coalesce(sum(e.participants) FILTER (WHERE e.status = 'ENROLLED'), 0)::int AS taken,
+            (count(*) FILTER (WHERE e.status = 'WAITLISTED'))::int AS waiting
+     FROM enrollments e WHERE e.course_id IN (SELECT id FROM listed)
+     GROUP BY e.course_id
+   )`;
+
 /** The NGO, then the course `c` as the model names its columns, its topic, seats and the NGO's own enrolment. */
 const COLUMNS = `SELECT me.user_id AS "forUser", me.id AS "ngoId", me.status AS "ngoStatus", me.county_id AS "countyId", me.field_ids AS "fieldIds",
      c.id, c.title, c.description, c.topic_id AS "topicId", c.starts_at AS "startsAt", c.duration_minutes AS "durationMinutes",
@@ -44,24 +55,26 @@ const COLUMNS = `SELECT me.user_id AS "forUser", me.id AS "ngoId", me.status AS 
      c.registration_deadline AS "registrationDeadline", c.eligibility, c.status::text AS status,
      c.head_start_until AS "headStartUntil", c.created_by AS "createdBy", c.created_at AS "createdAt",
      tp.name AS "topicName",
-     (SELECT coalesce(sum(e.participants), 0)::int FROM enrollments e WHERE e.course_id = c.id AND e.status = 'ENROLLED') AS taken,
-     (SELECT count(*)::int FROM enrollments e WHERE e.course_id = c.id AND e.status = 'WAITLISTED') AS waiting,
+     coalesce(s.taken, 0) AS taken, coalesce(s.waiting, 0) AS waiting,
      own.id AS "ownId", own.status::text AS "ownStatus", own.participants AS "ownParticipants"`;
 
 const TOPIC_AND_OWN = `LEFT JOIN training_topics tp ON tp.id = c.topic_id
+   LEFT JOIN seats s ON s.course_id = c.id
    LEFT JOIN enrollments own ON own.course_id = c.id AND own.ngo_id = me.id AND own.status IN ('ENROLLED', 'WAITLISTED')`;
 
 /** $1 the members, $2 now: for each, the courses still taking enrolments, the soonest first. */
 const OPEN_COURSES = sqlRead<Row>(
   'open_courses',
-  `${ME}
+  `${ME},
+   listed AS (
+     SELECT * FROM courses cc
+     WHERE cc.status = 'PUBLISHED' AND cc.registration_deadline > $2 AND cc.starts_at > $2
+     ORDER BY cc.starts_at, cc.id LIMIT ${LISTED}
+   ),
+   ${SEATS}
    ${COLUMNS}
    FROM me
-   LEFT JOIN LATERAL (
-     SELECT * FROM courses cc
-     WHERE me.status = 'APPROVED' AND cc.status = 'PUBLISHED' AND cc.registration_deadline > $2 AND cc.starts_at > $2
-     ORDER BY cc.starts_at, cc.id LIMIT ${LISTED}
-   ) c ON true
+   LEFT JOIN listed c ON me.status = 'APPROVED'
    ${TOPIC_AND_OWN}
    ORDER BY me.user_id, c.starts_at, c.id`,
 );
@@ -69,10 +82,12 @@ const OPEN_COURSES = sqlRead<Row>(
 /** $1 the member, $2 the course (whatever its status: its card says why it takes no enrolment). */
 const ONE_COURSE = sqlRead<Row>(
   'course_for_ngo',
-  `${ME}
+  `${ME},
+   listed AS (SELECT * FROM courses WHERE id = $2),
+   ${SEATS}
    ${COLUMNS}
    FROM me
-   LEFT JOIN courses c ON c.id = $2 AND me.status = 'APPROVED'
+   LEFT JOIN listed c ON me.status = 'APPROVED'
    ${TOPIC_AND_OWN}`,
 );
 
