@@ -731,6 +731,9 @@ export function outboxSuite(mode: StorageMode): void {
                 // Its own pool, as a second process would have, so the two claims really race.
                 const second = await openDatabase({ kind: 'postgres', url: db.url! });
                 cleanups.push(() => second.close());
+                // Connected and warmed up before the race: a first connection and Prisma's first query on a
+                // loaded machine could otherwise take longer than A needs for all 300 rows.
+                await second.prisma.outboxDelivery.count({ where: { messageId } });
                 return second.prisma;
               })()
             : db.prisma;
