@@ -75,6 +75,17 @@ describe('prepared statements on PGlite', () => {
     expect((await read()).rows).toEqual([{ id: 0, body: "O'Reilly", tag: 'x' }]);
   });
 
+  it('when a read goes stale inside a transaction, where it cannot be dropped, then it is replaced at its next use outside', async () => {
+    const pg = await notes();
+    const statements = preparedStatements();
+    const read = (target: { query: PGlite['query'] }) => statements.run<Record<string, unknown>>(target, 'note_row', 'SELECT * FROM notes WHERE id = $1', [2]);
+    await read(pg);
+    await pg.exec("ALTER TABLE notes ADD COLUMN tag text NOT NULL DEFAULT 'x'");
+    await expect(pg.transaction((tx) => read(tx))).rejects.toThrow();
+    expect((await read(pg)).rows).toEqual([{ id: 2, body: NASTY[2], tag: 'x' }]);
+    expect((await read(pg)).rows).toEqual([{ id: 2, body: NASTY[2], tag: 'x' }]);
+  });
+
   it('when a read is first asked for inside a failed transaction, then it fails there and is prepared at its next use', async () => {
     const pg = await notes();
     const statements = preparedStatements();

@@ -32,7 +32,16 @@ export function preparedStatements(): PreparedStatements {
   const prepare = (target: { query: Query }, name: string, text: string): Promise<void> => {
     let ready = prepared.get(name);
     if (!ready) {
-      ready = target.query(`PREPARE ${name} AS ${text}`).then(() => undefined);
+      const statement = `PREPARE ${name} AS ${text}`;
+      ready = target.query(statement).then(
+        () => undefined,
+        async (error: unknown) => {
+          // Still there from before (its drop failed in a failed transaction): replaced, as it may be stale.
+          if ((error as { code?: unknown } | null)?.code !== '42P05') throw error;
+          await target.query(`DEALLOCATE ${name}`);
+          await target.query(statement);
+        },
+      );
       // Not prepared (a failed transaction, an error in the text): the next use tries again.
       ready.catch(() => prepared.delete(name));
       prepared.set(name, ready);
