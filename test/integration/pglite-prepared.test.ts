@@ -121,4 +121,15 @@ describe('prepared statements on PGlite', () => {
     expect(afterFirst.length).toBeGreaterThan(0);
     expect(await usersReads()).toEqual(afterFirst);
   });
+
+  it("when a form's progress is saved twice on the embedded database, then the insert is prepared once and the second save is what is kept, as typed", async () => {
+    db = await createTestDatabase('embedded');
+    const save = (text: string) =>
+      db!.prisma.session.upsert({ where: { key: '1:1' }, create: { key: '1:1', data: { text } }, update: { data: { text } } });
+    await save('اول');
+    await save(NASTY[3]!);
+    expect((await db.prisma.session.findUnique({ where: { key: '1:1' } }))?.data).toEqual({ text: NASTY[3] });
+    const prepared = await db.prisma.$queryRaw<{ statement: string }[]>`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'prisma_%'`;
+    expect(prepared.filter((p) => /INSERT INTO "public"\."sessions"/.test(p.statement))).toHaveLength(1);
+  });
 });

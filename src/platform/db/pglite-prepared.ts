@@ -89,15 +89,18 @@ export function sqlLiteral(value: unknown): string | undefined {
 }
 
 /**
- * Prisma's plain reads on this database as prepared statements, named by their text: they are the same
- * few statements all day, like the reads the pg driver prepares on a server (client.ts, preparedReads).
- * Writes keep a fresh plan. Statements inside transactions go the same way (one connection).
+ * Prisma's plain reads and inserts on this database as prepared statements, named by their text: they are
+ * the same few statements all day, like the reads the pg driver prepares on a server (client.ts,
+ * preparedReads). An insert's plan does not depend on the data (a form's progress is an insert on conflict
+ * update, on every step of every form); updates and deletes, whose best plan can depend on how a status
+ * column is spread at the moment, keep a fresh plan. Statements inside transactions go the same way (one
+ * connection).
  */
 export function prepareAdapterReads(pglite: PGlite, statements: PreparedStatements): void {
   const names = new Map<string, string>();
   const nameOf = (sql: string): string | undefined => {
     let name = names.get(sql);
-    if (name === undefined && names.size < MAX_PREPARED && sql.length < 4_000 && /^SELECT\s/i.test(sql)) {
+    if (name === undefined && names.size < MAX_PREPARED && sql.length < 4_000 && /^(SELECT|INSERT)\s/i.test(sql)) {
       name = `prisma_${names.size}`;
       names.set(sql, name);
     }

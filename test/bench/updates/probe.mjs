@@ -12,7 +12,12 @@ const counts = { queries: 0, transactions: 0, redis: 0 };
 const trace = process.env.BENCH_PROBE_TRACE === '1' ? new Map() : undefined;
 function note(arg) {
   if (!trace) return;
-  const text = (typeof arg === 'string' ? arg : arg && typeof arg.text === 'string' ? arg.text : '?').replace(/\s+/g, ' ').trim().slice(0, 70);
+  const text = (typeof arg === 'string' ? arg : arg && typeof arg.text === 'string' ? arg.text : '?')
+    .replace(/\s+/g, ' ')
+    .trim()
+    // A prepared statement run on the embedded database (EXECUTE name('…', …)) counts by its name, not its values.
+    .replace(/^(EXECUTE \w+)\(.*$/s, '$1(…)')
+    .slice(0, 70);
   trace.set(text, (trace.get(text) ?? 0) + 1);
 }
 
