@@ -110,7 +110,7 @@ export function createFeedbackAccess(prisma: PrismaClient, sql: SqlReader, clock
   async function ownItemView(userId: bigint, itemId: number): Promise<ItemView> {
     const own = await readOwnItem(sql, userId, itemId);
     if (!own) throw new AppError('feedback.errors.not_yours', { id: itemId });
-    return viewOf(own.item, 'owner', own.names);
+    return viewOf(own.item, 'owner', new Map([...own.people].map(([id, person]) => [id, fullName(person)])));
   }
 
   /** Admins who may read an item: the province's, and for a named item the admins of its county. */

@@ -61,18 +61,18 @@ const OWN_ITEM = sqlRead<OwnItemRow>(
    ORDER BY mm.created_at, mm.id`,
 );
 
-const nameOf = (first: string | null, last: string | null) => [first, last].filter(Boolean).join(' ');
+type Person = { firstName: string; lastName: string | null };
 
-/** The item as access.viewOf reads it, and the names of the people in it; undefined when it is not theirs. */
+/** The item as access.viewOf reads it, and the people in it by id; undefined when it is not theirs. */
 export async function readOwnItem(sql: SqlReader, userId: bigint, itemId: number) {
   const rows = await sql.rows(OWN_ITEM, [itemId, userId]);
   const first = rows[0];
   if (!first) return undefined;
-  const names = new Map<bigint, string>([[first.userId, nameOf(first.senderFirst, first.senderLast)]]);
+  const people = new Map<bigint, Person>([[first.userId, { firstName: first.senderFirst, lastName: first.senderLast }]]);
   const messages = rows
     .filter((r) => r.messageId !== null)
     .map((r) => {
-      if (r.authorFirst !== null) names.set(r.authorId!, nameOf(r.authorFirst, r.authorLast));
+      if (r.authorFirst !== null) people.set(r.authorId!, { firstName: r.authorFirst, lastName: r.authorLast });
       return { id: r.messageId!, fromOffice: r.fromOffice!, authorId: r.authorId!, text: r.text!, attachments: r.attachments, createdAt: r.messageAt! };
     });
   const item = {
@@ -87,5 +87,5 @@ export async function readOwnItem(sql: SqlReader, userId: bigint, itemId: number
     ngo: first.ngoId === null ? null : { id: first.ngoId, name: first.ngoName!, county: { name: first.countyName! } },
     messages,
   };
-  return { item, names };
+  return { item, people };
 }

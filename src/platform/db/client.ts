@@ -13,7 +13,7 @@ import { PrismaClient } from './generated/client.js';
 import { pgliteMemoryOptions } from './pglite-options.js';
 import { shareAdapterParsers } from './pglite-parsers.js';
 import { pgliteReader, poolReader, type SqlReader } from './reader.js';
-import { prepareAdapterReads, preparedStatements } from './pglite-prepared.js';
+import { prepareAdapterStatements, preparedStatements } from './pglite-prepared.js';
 
 export type { PrismaClient } from './generated/client.js';
 
@@ -68,7 +68,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   });
   const parsers = shareAdapterParsers(pglite);
   const statements = preparedStatements();
-  prepareAdapterReads(pglite, statements);
+  prepareAdapterStatements(pglite, statements);
   const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter: adapterFactory });
   // The adapter's first query makes its parsers the instance's, before any plain read (pglite-parsers.ts).

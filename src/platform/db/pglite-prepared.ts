@@ -58,8 +58,8 @@ export function preparedStatements(): PreparedStatements {
         return await target.query<T>(execute, [], options);
       } catch (error) {
         if (!isStalePreparation(error)) throw error;
+        // Prepared again: a stale one still there is replaced (see prepare).
         prepared.delete(name);
-        await target.query(`DEALLOCATE ${name}`).catch(() => {});
         await prepare(target, name, text);
         return target.query<T>(execute, [], options);
       }
@@ -96,7 +96,7 @@ export function sqlLiteral(value: unknown): string | undefined {
  * column is spread at the moment, keep a fresh plan. Statements inside transactions go the same way (one
  * connection).
  */
-export function prepareAdapterReads(pglite: PGlite, statements: PreparedStatements): void {
+export function prepareAdapterStatements(pglite: PGlite, statements: PreparedStatements): void {
   const names = new Map<string, string>();
   const nameOf = (sql: string): string | undefined => {
     let name = names.get(sql);

@@ -129,7 +129,7 @@ async function child(variant: Variant, dataDir: string): Promise<ChildReport> {
       wasmOf = () => (pg as unknown as { mod: { HEAPU8: Uint8Array } }).mod.HEAPU8.byteLength;
       const parsers = stack.parsers.shareAdapterParsers(pg);
       const statements = stack.prepared.preparedStatements();
-      stack.prepared.prepareAdapterReads(pg, statements);
+      stack.prepared.prepareAdapterStatements(pg, statements);
       const adapterFactory = new stack.adapter.PrismaPGlite(pg) as never;
       const prisma = new stack.generated.PrismaClient({ adapter: adapterFactory });
       db = {
