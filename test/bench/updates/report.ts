@@ -50,15 +50,15 @@ function spread(values: (number | undefined)[], show: (n: number) => string): st
 
 export function markdownTable(results: RunResult[], modes: Mode[], rate: number): string {
   const of = (mode: Mode) => results.filter((r) => r.mode === mode);
-  const echoOfRound = (round: number) => results.find((r) => r.mode === 'echo' && r.round === round)?.updatesPerSec;
-  const ratio = (r: RunResult) => {
-    const echo = echoOfRound(r.round);
-    return r.mode === 'echo' || !echo || r.updatesPerSec === undefined ? undefined : r.updatesPerSec / echo;
+  /** A figure of a run over the echo bot's same figure in the same round (none for the echo bot itself). */
+  const ratioTo = (figure: (r: RunResult) => number | undefined) => (r: RunResult) => {
+    const mine = figure(r);
+    const echo = results.find((e) => e.mode === 'echo' && e.round === r.round);
+    const theirs = echo && figure(echo);
+    return r.mode === 'echo' || !theirs || mine === undefined ? undefined : mine / theirs;
   };
-  const warmRatio = (r: RunResult) => {
-    const echo = results.find((e) => e.mode === 'echo' && e.round === r.round)?.warmupPerSec;
-    return r.mode === 'echo' || !echo || r.warmupPerSec === undefined ? undefined : r.warmupPerSec / echo;
-  };
+  const ratio = ratioTo((r) => r.updatesPerSec);
+  const warmRatio = ratioTo((r) => r.warmupPerSec);
   const n0 = (n: number) => fmt(n, 0);
   const n2 = (n: number) => fmt(n, 2);
   const n3 = (n: number) => fmt(n, 3);
