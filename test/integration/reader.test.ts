@@ -3,6 +3,7 @@
  * rows: bigints as bigint, json as objects, and dates in UTC whatever the server process's time zone (a
  * `timestamp` column read as local time would move every due date by three and a half hours in Tehran).
  */
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memberDeadlines } from '../../src/features/deadlines/member-list.js';
 import { createFeedbackService } from '../../src/features/feedback/index.js';
@@ -11,6 +12,7 @@ import { memberRoles, profiles } from '../../src/features/ngos/profile-read.js';
 import { createNgoStore } from '../../src/features/ngos/store.js';
 import { loadCourse } from '../../src/features/training/course-store.js';
 import { openCourses, readCourseForNgo } from '../../src/features/training/open-courses.js';
+import { poolReader, type SqlReader } from '../../src/platform/db/reader.js';
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
 import { createTranslator } from '../../src/platform/i18n/index.js';
 import { AppError } from '../../src/platform/errors.js';
@@ -188,6 +190,51 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     expect(one.courses).toEqual([{ course: await loadCourse(db.prisma, cancelled.id), own: null }]);
     expect((await readCourseForNgo(db.sql, 7301n, later.id)).courses[0]!.own).toEqual({ id: mine.id, status: 'ENROLLED', participants: 2 });
     expect((await readCourseForNgo(db.sql, 7301n, 999_999)).courses).toEqual([]);
+  });
+
+  it('when members open course cards all day, then the database plans the card once and keeps the plan, instead of planning every read again', async () => {
+    db = await createTestDatabase(mode);
+    const ngos = [];
+    for (let i = 0; i < 4; i++) ngos.push(await createNgo(db, { name: `انجمن کارت ${i}`, managerId: 7501 + i, status: 'APPROVED' }));
+    const courses = [];
+    for (let i = 0; i < 3; i++) {
+      courses.push(
+        await db.prisma.course.create({
+          data: { title: `دوره ${i}`, startsAt: new Date('2026-12-20T05:30:00Z'), durationMinutes: 90, format: 'ONLINE', onlineLink: 'https://meet.example/x', capacity: 30, perNgoLimit: 2, registrationDeadline: new Date('2026-12-10T20:29:59.999Z'), eligibility: { countyIds: [], fieldIds: [] }, createdBy: 7501n },
+        }),
+      );
+    }
+    for (const [i, ngo] of ngos.entries()) await db.prisma.enrollment.create({ data: { courseId: courses[i % 3]!.id, ngoId: ngo.id, participants: 1, status: 'ENROLLED', createdBy: 7501n } });
+    // A province's worth of NGOs and enrolments, and the statistics the planner reads: with a handful of rows
+    // any plan is cheap and PostgreSQL keeps one whatever the statement.
+    await db.prisma.$executeRawUnsafe(`INSERT INTO ngos (name, registration_number, authority, authority_key, county_id, manager_name, manager_phone, status, updated_at)
+      SELECT 'انجمن ' || g, 'R' || g, 'INTERIOR', 'INTERIOR', (SELECT min(id) FROM counties), 'مدیر', '09120000000', 'APPROVED', now() FROM generate_series(1, 3000) g`);
+    await db.prisma.$executeRawUnsafe(`INSERT INTO users (id, first_name, updated_at) SELECT 900000 + g, 'عضو', now() FROM generate_series(1, 3000) g`);
+    await db.prisma.$executeRawUnsafe(`INSERT INTO ngo_members (user_id, ngo_id, role)
+      SELECT 900000 + row_number() OVER (ORDER BY id), id, 'MANAGER' FROM ngos WHERE registration_number LIKE 'R%'`);
+    await db.prisma.$executeRawUnsafe(`INSERT INTO enrollments (course_id, ngo_id, participants, status, created_by, updated_at)
+      SELECT c.id, n.id, 1, 'ENROLLED', 7501, now() FROM courses c CROSS JOIN (SELECT id FROM ngos WHERE registration_number LIKE 'R%') n`);
+    await db.prisma.$executeRawUnsafe('ANALYZE');
+    // Prepared statements belong to one session: on a server, one connection for the reads and the question.
+    const pool = db.url ? new pg.Pool({ connectionString: db.url, max: 1 }) : undefined;
+    try {
+      const sql: SqlReader = pool ? poolReader(pool) : db.sql;
+      for (let round = 0; round < 3; round++) {
+        for (const [i, course] of courses.entries()) {
+          const card = await readCourseForNgo(sql, 7501n + BigInt((round + i) % 4), course.id);
+          expect(card.courses.map((c) => c.course.title)).toEqual([course.title]);
+        }
+      }
+      const planned = pool
+        ? (await pool.query<{ generic_plans: string; custom_plans: string }>(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'read_course_for_ngo'`)).rows
+        : await db.prisma.$queryRawUnsafe<{ generic_plans: bigint; custom_plans: bigint }[]>(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'read_course_for_ngo'`);
+      // PostgreSQL plans the first five runs with their values, then keeps one plan if it is as good.
+      expect(planned).toHaveLength(1);
+      expect(Number(planned[0]!.custom_plans)).toBeLessThanOrEqual(5);
+      expect(Number(planned[0]!.generic_plans)).toBeGreaterThanOrEqual(4);
+    } finally {
+      await pool?.end();
+    }
   });
 
   it("when a member opens their NGO's profile, then the card's data is exactly the membership Prisma reads, with the head count", async () => {

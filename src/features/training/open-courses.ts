@@ -28,12 +28,12 @@ type Row = CourseColumns & {
   ownParticipants: number | null;
 };
 
-/** Each member's NGO ($1: the members' ids joined by commas): its status, county and fields (what eligibility reads). */
-const ME = `WITH me AS (
+/** The NGO of each member `members` names: its status, county and fields (what eligibility reads). */
+const me = (members: string) => `WITH me AS (
      SELECT m.user_id, n.id, n.status::text AS status, n.county_id,
             coalesce(array_agg(f.field_id ORDER BY f.field_id) FILTER (WHERE f.field_id IS NOT NULL), '{}') AS field_ids
      FROM ngo_members m JOIN ngos n ON n.id = m.ngo_id LEFT JOIN ngo_fields f ON f.ngo_id = n.id
-     WHERE m.user_id = ANY (string_to_array($1, ',')::bigint[])
+     WHERE ${members}
      GROUP BY m.user_id, n.id
    )`;
 
@@ -58,14 +58,21 @@ const COLUMNS = `SELECT me.user_id AS "forUser", me.id AS "ngoId", me.status AS 
      coalesce(s.taken, 0) AS taken, coalesce(s.waiting, 0) AS waiting,
      own.id AS "ownId", own.status::text AS "ownStatus", own.participants AS "ownParticipants"`;
 
+/**
+ * The NGO's own enrolment is looked up by its key (course, NGO) for each row: as a plain join, a plan made
+ * without the values at hand (see ONE_COURSE) read every enrolment of every course.
+ */
 const TOPIC_AND_OWN = `LEFT JOIN training_topics tp ON tp.id = c.topic_id
    LEFT JOIN seats s ON s.course_id = c.id
-   LEFT JOIN enrollments own ON own.course_id = c.id AND own.ngo_id = me.id AND own.status IN ('ENROLLED', 'WAITLISTED')`;
+   LEFT JOIN LATERAL (
+     SELECT e.id, e.status, e.participants FROM enrollments e
+     WHERE e.course_id = c.id AND e.ngo_id = me.id AND e.status IN ('ENROLLED', 'WAITLISTED') LIMIT 1
+   ) own ON true`;
 
-/** $1 the members, $2 now: for each, the courses still taking enrolments, the soonest first. */
+/** $1 the members (their ids joined by commas), $2 now: for each, the courses still taking enrolments, the soonest first. */
 const OPEN_COURSES = sqlRead<Row>(
   'open_courses',
-  `${ME},
+  `${me(`m.user_id = ANY (string_to_array($1, ',')::bigint[])`)},
    listed AS (
      SELECT * FROM courses cc
      WHERE cc.status = 'PUBLISHED' AND cc.registration_deadline > $2 AND cc.starts_at > $2
@@ -79,10 +86,14 @@ const OPEN_COURSES = sqlRead<Row>(
    ORDER BY me.user_id, c.starts_at, c.id`,
 );
 
-/** $1 the member, $2 the course (whatever its status: its card says why it takes no enrolment). */
+/**
+ * $1 the member, $2 the course (whatever its status: its card says why it takes no enrolment). One member,
+ * by key: PostgreSQL then keeps one plan for every card it serves instead of planning each read again,
+ * which cost three times the reading (issue 12; a list of members' ids it can only plan per list).
+ */
 const ONE_COURSE = sqlRead<Row>(
   'course_for_ngo',
-  `${ME},
+  `${me('m.user_id = $1::bigint')},
    listed AS (SELECT * FROM courses WHERE id = $2),
    ${SEATS}
    ${COLUMNS}
@@ -105,11 +116,13 @@ export function openCourses(sql: SqlReader, clock: Clock): (userId: bigint) => P
   const lookup = batchedLookup(async (ids: bigint[]) => {
     const now = clock.now();
     const grouped = byUser(await sql.rows(OPEN_COURSES, [ids.join(','), now]));
-    return new Map([...grouped].map(([user, rows]) => [user, { rows, now }]));
+    // The members read together see the same courses: each course's view is made once for all of them.
+    const views = new Map<number, CourseView>();
+    return new Map([...grouped].map(([user, rows]) => [user, { rows, now, views }]));
   });
   return async (userId) => {
     const found = await lookup(userId);
-    return { ...toResult(found?.rows ?? []), now: found?.now ?? clock.now() };
+    return { ...toResult(found?.rows ?? [], found?.views), now: found?.now ?? clock.now() };
   };
 }
 
@@ -118,14 +131,21 @@ export async function readCourseForNgo(sql: SqlReader, userId: bigint, courseId:
   return toResult(await sql.rows(ONE_COURSE, [String(userId), courseId]));
 }
 
-function toResult(rows: Row[]) {
+/** Rows of one member; `views` are the courses' views already made from rows of the same statement. */
+function toResult(rows: Row[], views = new Map<number, CourseView>()) {
   const first = ofApprovedNgo(rows[0], (row) => row.ngoStatus);
   const ngo = { id: first.ngoId, status: first.ngoStatus, countyId: first.countyId, fieldIds: first.fieldIds };
-  const courses: OpenCourse[] = rows
-    .filter((r) => r.id !== null)
-    .map(({ forUser: _u, ngoId: _n, ngoStatus: _s, countyId: _c, fieldIds: _f, topicName, taken, waiting, ownId, ownStatus, ownParticipants, ...course }) => ({
-      course: toView({ ...(course as Course), topic: topicName === null ? null : { name: topicName } }, { taken, waiting }),
-      own: ownId === null ? null : { id: ownId, status: ownStatus!, participants: ownParticipants! },
-    }));
+  const courses: OpenCourse[] = [];
+  for (const row of rows) {
+    if (row.id === null) continue;
+    let view = views.get(row.id);
+    if (!view) {
+      const { forUser: _u, ngoId: _n, ngoStatus: _s, countyId: _c, fieldIds: _f, topicName, taken, waiting, ownId: _o, ownStatus: _os, ownParticipants: _op, ...course } = row;
+      view = toView({ ...(course as Course), topic: topicName === null ? null : { name: topicName } }, { taken, waiting });
+      views.set(row.id, view);
+    }
+    const { ownId, ownStatus, ownParticipants } = row;
+    courses.push({ course: view, own: ownId === null ? null : { id: ownId, status: ownStatus!, participants: ownParticipants! } });
+  }
   return { ngo, courses };
 }
