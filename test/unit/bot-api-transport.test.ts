@@ -77,6 +77,9 @@ describe('the lean Bot API transport', () => {
     expect(request.path).toBe(`/bot${TOKEN}/sendMessage`);
     expect(request.contentType).toBe('application/json');
     expect(JSON.parse(request.body)).toEqual({ chat_id: 5, text: 'سلام', parse_mode: 'HTML' });
+    // A null field is left out too, and a text that spells one out goes as typed.
+    await telegram.sendMessage(5, 'a:null {"b":null}', { parse_mode: 'HTML', reply_markup: null as never, link_preview_options: { is_disabled: true, url: null as never } });
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual({ chat_id: 5, text: 'a:null {"b":null}', parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
   });
 
   it('when Telegram refuses, then the error is the TelegramError the rest of the bot reads (unreachable, rate limited)', async () => {

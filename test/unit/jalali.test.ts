@@ -19,6 +19,7 @@ import {
   startOfTehranDay,
   toJalali,
 } from '../../src/platform/text/jalali.js';
+import { formatterFor } from '../../src/platform/i18n/format.js';
 
 const utc = (iso: string): Date => new Date(iso);
 
@@ -343,4 +344,24 @@ describe("Tehran's wall clock around the old daylight-saving changes (offset loo
       }
     },
   );
+});
+
+describe("a reader's formatter (dates kept by their moment)", () => {
+  it('when a list shows the same moments to many members, then each moment reads as it did the first time, and a minute later reads differently', () => {
+    const fa = formatterFor('fa');
+    const en = formatterFor('en');
+    for (let round = 0; round < 2; round++) {
+      // A new Date each time: the text belongs to the moment, not to the object.
+      expect(fa.when(utc('2026-11-21T05:30:00Z'))).toBe('شنبه ۳۰ آبان ۱۴۰۵ ساعت ۰۹:۰۰');
+      expect(fa.when(utc('2026-11-21T05:31:00Z'))).toBe('شنبه ۳۰ آبان ۱۴۰۵ ساعت ۰۹:۰۱');
+      expect(fa.dateTime(utc('2026-11-21T05:30:00Z'))).toBe(formatJalaliDateTime(utc('2026-11-21T05:30:00Z')));
+      expect(fa.date(utc('2026-11-21T20:29:00Z'))).toBe('۱۴۰۵/۰۸/۳۰');
+      expect(fa.date(utc('2026-11-21T20:30:00Z'))).toBe('۱۴۰۵/۰۹/۰۱');
+      expect(en.when(utc('2026-11-21T05:30:00Z'))).toBe('1405/08/30 09:00');
+      expect(en.date(utc('2026-11-21T05:30:00Z'))).toBe('1405/08/30');
+    }
+    // A date that is no date fails every time it is shown, not once.
+    expect(() => fa.when(new Date(Number.NaN))).toThrow(RangeError);
+    expect(() => fa.when(new Date(Number.NaN))).toThrow(RangeError);
+  });
 });

@@ -60,6 +60,16 @@ function replacer(_key: string, value: unknown) {
   return value == null ? undefined : value;
 }
 
+/**
+ * The payload as telegraf writes it. JSON.stringify leaves undefined fields out by itself and is a third
+ * faster without a replacer, which only matters where a field is null (`:null` in the text; a text that
+ * merely contains those letters takes the slower way to the same result).
+ */
+function toJson(payload: Record<string, unknown>): string {
+  const json = JSON.stringify(payload);
+  return json.includes(':null') ? JSON.stringify(payload, replacer) : json;
+}
+
 export interface BotApiTransport {
   /** Makes one Telegram client (the bot's, or an update's own) send its JSON calls the lean way. */
   attach(telegram: Telegram): void;
@@ -80,7 +90,7 @@ export function createBotApiTransport(apiRoot: string, token: string): BotApiTra
   function call(method: string, payload: Record<string, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
     return new Promise((resolve, reject) => {
       // Inside the promise: a payload JSON cannot write (a cycle, a bigint) fails the call, not the caller.
-      const body = JSON.stringify(payload, replacer);
+      const body = toJson(payload);
       const req = send(
         {
           agent,

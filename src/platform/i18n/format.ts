@@ -8,6 +8,7 @@ import { formatJalaliDate, formatJalaliDateTime, formatJalaliLong, toJalali } fr
 import { formatNumber, toPersianDigits } from '../text/persian-text.js';
 import { formatIranMobileForDisplay } from '../text/phone.js';
 import { AppError } from '../errors.js';
+import { BoundedMap } from '../bounded-map.js';
 import { escapeHtml, type Language, type Translator } from './index.js';
 
 export interface Formatter {
@@ -44,29 +45,46 @@ function englishParts(d: Date): { date: string; time: string } {
   return { date: `${part.year}/${part.month}/${part.day}`, time: `${part.hour}:${part.minute}` };
 }
 
+/**
+ * A date's text by its moment: the same few moments (a course's start, a deadline, this morning's items)
+ * are shown to every member who opens a list, and the calendar conversion cost more than the rest of a
+ * course's line (issue 12). The most recent moments are kept, per formatter and kind of text.
+ */
+function byMoment(format: (d: Date) => string): (d: Date) => string {
+  const texts = new BoundedMap<number, string>(2_000);
+  return (d) => {
+    const moment = d.getTime();
+    let text = texts.get(moment);
+    if (text === undefined) texts.set(moment, (text = format(d)));
+    return text;
+  };
+}
+
 const persian: Formatter = {
   lang: 'fa',
   digits: (value) => toPersianDigits(value),
   number: (n) => formatNumber(n),
-  date: (d) => formatJalaliDate(d),
-  dateTime: (d) => formatJalaliDateTime(d),
-  when: (d) => {
+  date: byMoment(formatJalaliDate),
+  dateTime: byMoment(formatJalaliDateTime),
+  when: byMoment((d) => {
     const { hour, minute } = toJalali(d);
     return `${formatJalaliLong(d)} ساعت ${toPersianDigits(`${pad2(hour)}:${pad2(minute)}`)}`;
-  },
+  }),
   phone: (p) => formatIranMobileForDisplay(p),
 };
+
+const englishDateTime = byMoment((d) => {
+  const { date, time } = englishParts(d);
+  return `${date} ${time}`;
+});
 
 const english: Formatter = {
   lang: 'en',
   digits: (value) => String(value),
   number: (n) => n.toLocaleString('en-US'),
-  date: (d) => englishParts(d).date,
-  dateTime: (d) => {
-    const { date, time } = englishParts(d);
-    return `${date} ${time}`;
-  },
-  when: (d) => english.dateTime(d),
+  date: byMoment((d) => englishParts(d).date),
+  dateTime: englishDateTime,
+  when: englishDateTime,
   phone: (p) => p,
 };
 
