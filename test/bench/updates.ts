@@ -11,7 +11,8 @@
  *
  * Settings (env): BENCH_UPDATES (20000), BENCH_WARMUP (10000, answered before them; 0 for none), BENCH_ROUNDS (3), BENCH_MODES=echo,postgres,pglite,
  * BENCH_RATE (500), BENCH_RATE_SECONDS (30), BENCH_RATE_EMBEDDED=1 (fixed rate for PGlite too),
- * BENCH_CPU_PROF=<dir> (V8 CPU profiles of our bot), BENCH_DEADLINE_MINUTES (90, the global deadline).
+ * BENCH_CPU_PROF=<dir> (V8 CPU profiles of our bot), BENCH_DEADLINE_MINUTES (90, the global deadline),
+ * BENCH_EPISODES=menu:deadlines,/courses (only the episodes that begin with these kinds: the cost of one kind).
  * PostgreSQL: TEST_DATABASE_URL or BENCH_DATABASE_URL, a server URL; a database of our own is created
  * there and dropped at the end (without it the PostgreSQL mode is skipped). Redis: TEST_REDIS_URL or
  * BENCH_REDIS_URL; db index 14 is used and flushed before each run.
@@ -172,7 +173,8 @@ try {
   console.log(`our bot runs as: ${projectBotCommand().label}`);
   console.log(
     `settings: ${UPDATES} updates per throughput run from ${MEMBERS} members after ${WARMUP} to warm up, ${ROUNDS} rounds, modes ${modes.join(', ')}, ` +
-      `${RATE}/s for ${RATE_SECONDS} s (${modes.filter((m) => m !== 'pglite' || RATE_EMBEDDED).join(', ') || 'no mode'})`,
+      `${RATE}/s for ${RATE_SECONDS} s (${modes.filter((m) => m !== 'pglite' || RATE_EMBEDDED).join(', ') || 'no mode'})` +
+      (process.env.BENCH_EPISODES ? `, only the episodes that begin with ${process.env.BENCH_EPISODES}` : ''),
   );
   // The bot slows a member down after 40 updates in a calendar minute; beyond that, replies go missing by design.
   // With Redis the counts are cleared after the warm-up; the embedded database's bot keeps them in memory.

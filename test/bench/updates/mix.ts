@@ -61,8 +61,24 @@ const EPISODES: Episode[] = [
   },
   { weight: 1, steps: (_k, r) => [{ kind: 'cb:dl_sub', data: `dl_sub:${1 + Math.floor(r() * ALL_NGO_DEADLINES)}` }, { kind: '/cancel', command: 'cancel' }] },
 ];
-const SINGLE = EPISODES.filter((e) => e.steps(0, () => 0).length === 1);
-const TOTAL_WEIGHT = EPISODES.reduce((a, e) => a + e.weight, 0);
+const firstKind = (e: Episode) => e.steps(0, () => 0)[0]!.kind;
+
+/**
+ * BENCH_EPISODES="menu:deadlines,/courses": only the episodes that begin with these kinds, to see what one
+ * kind of update costs (the README's table per kind). A script's tail is filled with the chosen one-update
+ * episodes, or with all of them when none was chosen.
+ */
+function chosenEpisodes(): Episode[] {
+  const wanted = process.env.BENCH_EPISODES?.split(',').map((k) => k.trim()).filter(Boolean);
+  if (!wanted?.length) return EPISODES;
+  const unknown = wanted.filter((k) => !EPISODES.some((e) => firstKind(e) === k));
+  if (unknown.length) throw new Error(`BENCH_EPISODES: no episode begins with ${unknown.join(', ')} (they begin with ${[...new Set(EPISODES.map(firstKind))].join(', ')})`);
+  return EPISODES.filter((e) => wanted.includes(firstKind(e)));
+}
+const CHOSEN = chosenEpisodes();
+const isSingle = (e: Episode) => e.steps(0, () => 0).length === 1;
+const SINGLE = CHOSEN.some(isSingle) ? CHOSEN.filter(isSingle) : EPISODES.filter(isSingle);
+const TOTAL_WEIGHT = CHOSEN.reduce((a, e) => a + e.weight, 0);
 
 /** mulberry32: the same mix every run and round, so runs differ only by the bot. */
 function prng(seed: number): () => number {
@@ -81,7 +97,7 @@ function script(k: number, count: number, r: () => number): Step[] {
   const steps: Step[] = [];
   while (steps.length < count) {
     let roll = r() * TOTAL_WEIGHT;
-    let episode = EPISODES.find((e) => (roll -= e.weight) < 0) ?? EPISODES[0]!;
+    let episode = CHOSEN.find((e) => (roll -= e.weight) < 0) ?? CHOSEN[0]!;
     let next = episode.steps(k, r);
     if (steps.length + next.length > count) {
       episode = pick(SINGLE, r);
@@ -157,4 +173,4 @@ export function buildMix(total: number, seed: number, members = MEMBERS): Tracke
 }
 
 /** Every kind the mix can produce, so a kind that got no reply at all is named even if it was rare. */
-export const ALL_KINDS = [...new Set(EPISODES.flatMap((e) => e.steps(0, () => 0).map((s) => s.kind)))];
+export const ALL_KINDS = [...new Set(CHOSEN.flatMap((e) => e.steps(0, () => 0).map((s) => s.kind)))];
