@@ -16,8 +16,9 @@ const VALUE_OPEN = '\uE000';
 const VALUE_CLOSE = '\uE001';
 
 const RTL_LETTER = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/u;
+const LTR_LETTER = /(?![\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF])\p{L}/u;
 // HTML entities (&lt; of escaped typed text) are not letters a reader sees.
-const hasLtrLetter = (value: string) => [...value.replace(/&(?:[a-z]+|#\d+);/g, '')].some((ch) => /\p{L}/u.test(ch) && !RTL_LETTER.test(ch));
+const hasLtrLetter = (value: string) => LTR_LETTER.test(value.includes('&') ? value.replace(/&(?:[a-z]+|#\d+);/g, '') : value);
 
 // i18next options that steer the lookup rather than being put into the text.
 const CONTROL_OPTIONS = new Set(['lng', 'lngs', 'ns', 'context', 'count', 'ordinal', 'defaultValue', 'replace', 'interpolation', 'returnObjects', 'keySeparator', 'nsSeparator']);
@@ -87,14 +88,23 @@ function markCommands(text: string): string {
 }
 
 /** A line with Persian in it whose first strong character is left-to-right starts with an RLM. */
-function anchorLines(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (RTL_LETTER.test(line) && firstStrong(line) === 'L' ? RLM + line : line))
-    .join('\n');
+function anchorLine(line: string): string {
+  return RTL_LETTER.test(line) && firstStrong(line) === 'L' ? RLM + line : line;
 }
 
-/** Persian text (after interpolation of values marked by markValues) with the direction marks it needs. */
+function anchorLines(text: string): string {
+  return text.includes('\n') ? text.split('\n').map(anchorLine).join('\n') : anchorLine(text);
+}
+
+/**
+ * Persian text (after interpolation of values marked by markValues) with the direction marks it needs.
+ * Each step runs only where its text has what it looks for: every Persian text passes here, most of them
+ * without a value, link, command or tag (and each pass would read the whole text again).
+ */
 export function markRtl(text: string): string {
-  return anchorLines(markCommands(isolateUrls(isolateValues(unmarkWhereCopied(text)))));
+  let marked = text.includes('="') || text.includes('<code>') ? unmarkWhereCopied(text) : text;
+  if (marked.includes(VALUE_OPEN) || marked.includes(VALUE_CLOSE)) marked = isolateValues(marked);
+  if (marked.includes('http')) marked = isolateUrls(marked);
+  if (marked.includes('/')) marked = markCommands(marked);
+  return anchorLines(marked);
 }
