@@ -63,7 +63,7 @@ const TOPIC_AND_SEATS = `LEFT JOIN training_topics tp ON tp.id = c.topic_id
 
 /**
  * $1 now: the open courses, once for all the members asking together. Each member's rows used to carry
- * every course's columns again, and reading them was most of what a member's list cost (issue 12).
+ * every course's columns again, and reading them was a good part of what a member's list cost (issue 12).
  */
 const OPEN_COURSES = sqlRead<CourseRow>(
   'open_courses',
@@ -141,9 +141,11 @@ export function openCourses(sql: SqlReader, clock: Clock): (userId: bigint) => P
   });
   return async (userId) => {
     const found = await lookup(userId);
+    // Someone in no NGO has no rows: refused here.
     const ngo = ngoOf(found?.rows[0]);
-    const own = new Map(found!.rows.filter((r) => r.courseId !== null).map((r) => [r.courseId!, ownOf(r)]));
-    return { ngo, courses: found!.views.map((course) => ({ course, own: own.get(course.id) ?? null })), now: found!.now };
+    const { rows, views, now } = found!;
+    const own = new Map(rows.filter((r) => r.courseId !== null).map((r) => [r.courseId!, ownOf(r)]));
+    return { ngo, courses: views.map((course) => ({ course, own: own.get(course.id) ?? null })), now };
   };
 }
 

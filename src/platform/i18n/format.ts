@@ -47,8 +47,8 @@ function englishParts(d: Date): { date: string; time: string } {
 
 /**
  * A date's text by its moment: the same few moments (a course's start, a deadline, this morning's items)
- * are shown to every member who opens a list, and the calendar conversion cost more than the rest of a
- * course's line (issue 12). The most recent moments are kept, per formatter and kind of text.
+ * are shown to every member who opens a list, and the calendar conversion was a good part of what a
+ * course's line cost (issue 12). The most recent moments are kept, per formatter and kind of text.
  */
 function byMoment(format: (d: Date) => string): (d: Date) => string {
   const texts = new BoundedMap<number, string>(2_000);
