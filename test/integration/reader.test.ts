@@ -96,6 +96,15 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
     expect(await feedback.myItems(7201n, 1, 5)).toEqual({ total: 7, items: mine.slice(5) });
     expect(await feedback.myItems(7201n, 2, 5)).toEqual({ total: 7, items: [] });
     expect(await feedback.myItems(7203n, 0, 5)).toEqual({ total: 0, items: [] });
+    // Asked for in the same moment (one statement): each sender and page gets its own, asked twice or not.
+    const theirs = await db.prisma.feedbackItem.findMany({ where: { userId: 7202n }, select: { id: true, type: true, status: true, createdAt: true, anonymous: true } });
+    expect(await Promise.all([feedback.myItems(7201n, 1, 5), feedback.myItems(7202n, 0, 5), feedback.myItems(7201n, 0, 3), feedback.myItems(7203n, 0, 5), feedback.myItems(7201n, 1, 5)])).toEqual([
+      { total: 7, items: mine.slice(5) },
+      { total: 1, items: theirs },
+      { total: 7, items: mine.slice(0, 3) },
+      { total: 0, items: [] },
+      { total: 7, items: mine.slice(5) },
+    ]);
   });
 
   it("when a member opens one of their items, then the one-statement view is the one Prisma's reads make: the thread in order, no staff names, nobody else's item", async () => {

@@ -7,7 +7,7 @@ import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import type { Language } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
-import { sqlRead } from '../../platform/db/reader.js';
+import { batchedLookup, sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { fullName, itemInclude, scopeOf, type UseCaseDeps, type ItemRow } from './access.js';
 import { adminNotice, readerFor } from './notices.js';
@@ -15,19 +15,45 @@ import { checkAttachments, checkParts, isFeedbackType, isUrgentType, noticeRecip
 import type { FeedbackDraft, FollowUp, ItemView, MyItemRow } from './types.js';
 
 
-/** The count, and the page's items joined to it: a page past the end still says how many there are. */
-const MY_ITEMS = sqlRead<{ total: number } & { [K in keyof MyItemRow]: MyItemRow[K] | null }>(
+type MyItemsRow = { forUser: bigint; skip: number; take: number; total: number } & { [K in keyof MyItemRow]: MyItemRow[K] | null };
+
+/**
+ * Pages of several senders' items in one statement ($1 the senders, $2 how many items each page skips, $3
+ * how many it shows, lists joined by commas): each page is its count and its items joined to it, so a page
+ * past the end still says how many there are.
+ */
+const MY_ITEMS = sqlRead<MyItemsRow>(
   'my_feedback',
-  `SELECT c.total, f.id, f.type, f.status, f."createdAt", f.anonymous
-   FROM (SELECT count(*)::int AS total FROM feedback_items WHERE user_id = $1) c
+  `SELECT a.user_id AS "forUser", a.skip, a.take, c.total, f.id, f.type, f.status, f."createdAt", f.anonymous
+   FROM unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ',')::int[], string_to_array($3, ',')::int[]) AS a(user_id, skip, take)
+   CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM feedback_items WHERE user_id = a.user_id) c
    LEFT JOIN LATERAL (
      SELECT id, type::text AS type, status::text AS status, created_at AS "createdAt", anonymous
-     FROM feedback_items WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3
+     FROM feedback_items WHERE user_id = a.user_id ORDER BY id DESC LIMIT a.take OFFSET a.skip
    ) f ON true
-   ORDER BY f.id DESC`,
+   ORDER BY a.user_id, a.skip, a.take, f.id DESC`,
 );
 
+const pageKey = (userId: bigint | string, skip: number, take: number) => `${userId}:${skip}:${take}`;
+
+/** The pages asked for in the same turn, read together (a member's list after an announcement, many at once). */
+function myItemPages(sql: SqlReader) {
+  return batchedLookup(async (keys: string[]) => {
+    const asked = keys.map((key) => key.split(':'));
+    const rows = await sql.rows(MY_ITEMS, [0, 1, 2].map((i) => asked.map((a) => a[i]).join(',')));
+    const pages = new Map<string, MyItemsRow[]>();
+    for (const row of rows) {
+      const key = pageKey(row.forUser, row.skip, row.take);
+      const page = pages.get(key);
+      if (page) page.push(row);
+      else pages.set(key, [row]);
+    }
+    return pages;
+  });
+}
+
 export function createMemberFeedback({ prisma, sql, outbox, translator, clock, access }: UseCaseDeps) {
+  const pagesOf = myItemPages(sql);
   /**
    * Tells the admins about a new item or a follow-up, in the transaction that stored it: those who get
    * it now (see noticeRecipients), held back to the morning at night and on Friday unless a complaint.
@@ -97,8 +123,8 @@ export function createMemberFeedback({ prisma, sql, outbox, translator, clock, a
 
     /** The sender's items, newest first, a page at a time, with how many there are in all (one statement). */
     async myItems(userId: bigint, page: number, pageSize: number): Promise<{ total: number; items: MyItemRow[] }> {
-      const rows = await sql.rows(MY_ITEMS, [userId, pageSize, page * pageSize]);
-      const items = rows.filter((r) => r.id !== null).map(({ total: _total, ...item }) => item as MyItemRow);
+      const rows = (await pagesOf(pageKey(userId, page * pageSize, pageSize))) ?? [];
+      const items = rows.filter((r) => r.id !== null).map(({ forUser: _user, skip: _skip, take: _take, total: _total, ...item }) => item as MyItemRow);
       return { total: rows[0]?.total ?? 0, items };
     },
 
