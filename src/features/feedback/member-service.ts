@@ -7,7 +7,7 @@ import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import type { Language } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
-import { batchedLookup, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { batchedLookup, groupRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { fullName, itemInclude, scopeOf, type UseCaseDeps, type ItemRow } from './access.js';
 import { adminNotice, readerFor } from './notices.js';
@@ -41,14 +41,7 @@ function myItemPages(sql: SqlReader) {
   return batchedLookup(async (keys: string[]) => {
     const asked = keys.map((key) => key.split(':'));
     const rows = await sql.rows(MY_ITEMS, [0, 1, 2].map((i) => asked.map((a) => a[i]).join(',')));
-    const pages = new Map<string, MyItemsRow[]>();
-    for (const row of rows) {
-      const key = pageKey(row.forUser, row.skip, row.take);
-      const page = pages.get(key);
-      if (page) page.push(row);
-      else pages.set(key, [row]);
-    }
-    return pages;
+    return groupRows(rows, (row) => pageKey(row.forUser, row.skip, row.take));
   });
 }
 

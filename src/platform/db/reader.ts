@@ -138,13 +138,19 @@ export function perUserRows<Row extends { forUser: bigint }>(sql: SqlReader, rea
   return async (userId) => (await lookup(userId)) ?? [];
 }
 
-/** Rows grouped by the person they are for, in the order they came. */
-export function byUser<Row extends { forUser: bigint }>(rows: readonly Row[]): Map<bigint, Row[]> {
-  const grouped = new Map<bigint, Row[]>();
+/** Rows grouped by a key of theirs (what a batched read was asked for), in the order they came. */
+export function groupRows<Row, K>(rows: readonly Row[], keyOf: (row: Row) => K): Map<K, Row[]> {
+  const grouped = new Map<K, Row[]>();
   for (const row of rows) {
-    const list = grouped.get(row.forUser);
+    const key = keyOf(row);
+    const list = grouped.get(key);
     if (list) list.push(row);
-    else grouped.set(row.forUser, [row]);
+    else grouped.set(key, [row]);
   }
   return grouped;
+}
+
+/** Rows grouped by the person they are for, in the order they came. */
+export function byUser<Row extends { forUser: bigint }>(rows: readonly Row[]): Map<bigint, Row[]> {
+  return groupRows(rows, (row) => row.forUser);
 }
