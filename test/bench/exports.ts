@@ -7,7 +7,7 @@
  * (BENCH_DATABASE_URL or TEST_DATABASE_URL; created, migrated and dropped at the end) and on the
  * embedded database (PGlite in a temporary folder). BENCH_MODES=postgres or embedded runs one.
  *
- * Each export runs in a fresh process started as `npm start` starts the bot (--max-semi-space-size=8),
+ * Each export runs in a fresh process started as `npm start` starts the bot (--max-semi-space-size=16),
  * so one export's garbage cannot hide in the next one's figures. The process opens the database, runs
  * a small export to load everything an export uses, collects garbage, and takes its RSS and heap as the
  * baseline; then it samples both every 5 ms during the export. The budget: the peak RSS of the export
@@ -101,7 +101,7 @@ function runWorker(target: DatabaseTarget, table: TableCode, format: ExportForma
   const self = fileURLToPath(import.meta.url);
   // The bot's own V8 settings (npm start and src/main.ts): a small young generation, heap growth by half
   // the live size, and with a server Prisma's WebAssembly compiler at the baseline tier.
-  const v8 = ['--max-semi-space-size=8', '--heap-growing-percent=50', ...(target.kind === 'postgres' ? ['--liftoff-only'] : [])];
+  const v8 = ['--max-semi-space-size=16', '--heap-growing-percent=50', ...(target.kind === 'postgres' ? ['--liftoff-only'] : [])];
   const child = spawn(process.execPath, [...v8, '--expose-gc', '--import', 'tsx', self, 'worker', JSON.stringify(target), table, format], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TZ: 'Asia/Tehran', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -59,7 +59,7 @@ interface BotProcess {
 }
 
 function startBot(env: Record<string, string>, port: number, name: string): BotProcess {
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', '--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', '--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts')], {
     cwd: '/tmp',
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -4,13 +4,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.js';
-import { pgliteMemoryOptions } from './pglite-options.js';
 import { shareAdapterParsers } from './pglite-parsers.js';
 import { pgliteReader, poolReader, type SqlReader } from './reader.js';
 import { prepareAdapterStatements, preparedStatements } from './pglite-prepared.js';
@@ -60,6 +57,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       },
     };
   }
+  // Loaded only for the embedded database: a bot on a PostgreSQL server does not keep PGlite's code in memory.
+  const [{ PGlite }, { PrismaPGlite }, { pgliteMemoryOptions }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+    import('./pglite-options.js'),
+  ]);
   if (target.dataDir) await mkdir(path.resolve(target.dataDir), { recursive: true });
   // Smaller buffer pool and maintenance memory than PGlite's defaults: why and what it costs in pglite-options.ts.
   const pglite = await PGlite.create(target.dataDir ? path.resolve(target.dataDir) : undefined, {
