@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Telegram, TelegramError } from 'telegraf';
@@ -30,6 +31,7 @@ const answers: Record<string, (res: http.ServerResponse) => void> = {
     res.end('<html>login</html>');
   },
   slow: () => {},
+  hangUp: (res) => res.socket?.destroy(),
   nullBody: (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('null');
@@ -123,6 +125,23 @@ describe('the lean Bot API transport', () => {
     setTimeout(() => controller.abort(), 50);
     const error = (await pending.catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('AbortError');
+  });
+
+  it('when the connection drops before the answer, then the error is the ECONNRESET the rest of the bot reads as a network problem', async () => {
+    const error = (await call(client(), 'hangUp', { chat_id: 5 }).catch((e: unknown) => e)) as Error & { code?: string; type?: string };
+    expect(error.name).toBe('FetchError');
+    expect(error.code).toBe('ECONNRESET');
+    expect(classifySendError(error)).toEqual({ type: 'transient', reason: 'FetchError: ECONNRESET' });
+    // The next call gets a fresh connection and its answer.
+    await expect(call(client(), 'sendMessage', { chat_id: 5, text: 'x' })).resolves.toMatchObject({ message_id: 7 });
+  });
+
+  it('when polling makes many calls with its one signal, then no listener is left on it after each call', async () => {
+    const telegram = client();
+    const controller = new AbortController();
+    const withSignal = (telegram.callApi as unknown as (m: string, p: unknown, o: unknown) => Promise<unknown>).bind(telegram);
+    for (let i = 0; i < 20; i++) await withSignal('sendMessage', { chat_id: 5, text: 'x' }, { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('when a payload cannot be written as JSON, then the call fails (it does not throw at the caller)', async () => {
