@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
 import { markRtl, markValues } from './bidi.js';
-import { BoundedMap } from '../bounded-map.js';
+import { RecentTexts } from './recent-texts.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -74,10 +74,10 @@ export function createTranslator(): Translator {
   // checks of every message (labelTrigger asks for each label in every language), the lines of a course
   // or deadline list that every member of a province opens after an announcement. i18next and the
   // direction marks cost 15% of the bot's CPU before this. Texts without values are kept for good (a few
-  // hundred keys); with values, the most recent ones (values that are not plain strings, numbers or
-  // booleans are never cached).
+  // hundred keys); with values, the most recent ones of the keys whose texts come back (recent-texts.ts;
+  // values that are not plain strings, numbers or booleans are never cached).
   const plain = new Map<string, string>();
-  const recent = new BoundedMap<string, string>(RECENT_TEXTS);
+  const recent = new RecentTexts(RECENT_TEXTS);
   const translate = (lang: Language, key: string | string[], options?: Record<string, unknown>): string => {
     if (typeof key !== 'string') return render(lang, key, options);
     if (options === undefined) {
@@ -86,9 +86,10 @@ export function createTranslator(): Translator {
       if (text === undefined) plain.set(cacheKey, (text = render(lang, key)));
       return text;
     }
+    if (!recent.worthKeeping(key)) return render(lang, key, options);
     const cacheKey = valuesKey(lang, key, options);
     if (cacheKey === undefined) return render(lang, key, options);
-    let text = recent.get(cacheKey);
+    let text = recent.get(key, cacheKey);
     if (text === undefined) {
       text = render(lang, key, options);
       recent.set(cacheKey, text);
