@@ -99,7 +99,7 @@ async function worker(target: DatabaseTarget, table: TableCode, format: ExportFo
 
 function runWorker(target: DatabaseTarget, table: TableCode, format: ExportFormat): Promise<WorkerResult> {
   const self = fileURLToPath(import.meta.url);
-  // The bot's own V8 settings (npm start and src/main.ts): a small young generation, heap growth by half
+  // The bot's own V8 settings (npm start and src/main.ts): a 16 MiB young generation, heap growth by half
   // the live size, and with a server Prisma's WebAssembly compiler at the baseline tier.
   const v8 = ['--max-semi-space-size=16', '--heap-growing-percent=50', ...(target.kind === 'postgres' ? ['--liftoff-only'] : [])];
   const child = spawn(process.execPath, [...v8, '--expose-gc', '--import', 'tsx', self, 'worker', JSON.stringify(target), table, format], {

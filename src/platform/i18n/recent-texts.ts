@@ -7,7 +7,7 @@
  * bench:updates (42,000 texts made for 31,000 updates), pushed out the texts that do come back, and every
  * one of them lived long enough to be moved to the old generation and collected there (issue 12).
  *
- * So each key is judged by its own record: after JUDGE_AFTER texts made, a key that found its text in the
+ * So each key is judged by its own tally: after JUDGE_AFTER texts made, a key that found its text in the
  * cache less than once in ten is made each time instead, and judged again after RECHECK_AFTER texts made
  * that way (what a key's values look like can change: after an announcement everyone opens the same card).
  */
@@ -18,7 +18,7 @@ const RECHECK_AFTER = 20_000;
 /** A key is worth keeping while at least one of its texts in this many is found in the cache. */
 const FOUND_ONE_IN = 10;
 
-interface Record {
+interface Tally {
   made: number;
   found: number;
   /** Texts made since the key was judged not worth keeping. */
@@ -27,7 +27,7 @@ interface Record {
 
 export class RecentTexts {
   private readonly texts: BoundedMap<string, string>;
-  private readonly records = new Map<string, Record>();
+  private readonly tallies = new Map<string, Tally>();
 
   constructor(limit: number) {
     this.texts = new BoundedMap(limit);
@@ -35,28 +35,24 @@ export class RecentTexts {
 
   /** False when this key's texts are made each time rather than looked for (see above). */
   worthKeeping(key: string): boolean {
-    const record = this.records.get(key);
-    if (!record || record.made < JUDGE_AFTER || record.found * FOUND_ONE_IN >= record.made) return true;
-    if (record.passed++ < RECHECK_AFTER) return false;
-    this.records.delete(key);
+    const tally = this.tallies.get(key);
+    if (!tally || tally.made < JUDGE_AFTER || tally.found * FOUND_ONE_IN >= tally.made) return true;
+    if (tally.passed++ < RECHECK_AFTER) return false;
+    this.tallies.delete(key);
     return true;
   }
 
   /** The text kept under `cacheKey` (made by the i18n `key`), counting whether it was found. */
   get(key: string, cacheKey: string): string | undefined {
     const text = this.texts.get(cacheKey);
-    let record = this.records.get(key);
-    if (!record) this.records.set(key, (record = { made: 0, found: 0, passed: 0 }));
-    if (text === undefined) record.made++;
-    else record.found++;
+    let tally = this.tallies.get(key);
+    if (!tally) this.tallies.set(key, (tally = { made: 0, found: 0, passed: 0 }));
+    if (text === undefined) tally.made++;
+    else tally.found++;
     return text;
   }
 
   set(cacheKey: string, text: string): void {
     this.texts.set(cacheKey, text);
-  }
-
-  has(cacheKey: string): boolean {
-    return this.texts.has(cacheKey);
   }
 }
