@@ -13,7 +13,7 @@
  * BENCH_RATE (500), BENCH_RATE_SECONDS (30), BENCH_RATE_EMBEDDED=1 (fixed rate for PGlite too),
  * BENCH_CPU_PROF=<dir> (V8 CPU profiles of our bot), BENCH_DEADLINE_MINUTES (90, the global deadline),
  * BENCH_EPISODES=menu:deadlines,/courses (only the episodes that begin with these kinds: the cost of one kind),
- * BENCH_NODE_FLAGS="--max-semi-space-size=16" (Node or V8 flags for our bot, after npm start's own).
+ * BENCH_NODE_FLAGS="--max-semi-space-size=32" (Node or V8 flags for our bot, after npm start's own).
  * PostgreSQL: TEST_DATABASE_URL or BENCH_DATABASE_URL, a server URL; a database of our own is created
  * there and dropped at the end (without it the PostgreSQL mode is skipped). Redis: TEST_REDIS_URL or
  * BENCH_REDIS_URL; db index 14 is used and flushed before each run.

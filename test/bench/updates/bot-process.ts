@@ -87,7 +87,7 @@ export class BotChild {
   constructor(readonly options: SpawnOptions) {
     const script = options.kind === 'echo' ? [echoPath] : projectBotCommand().args;
     const prof = options.kind === 'project' && options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-    // BENCH_NODE_FLAGS="--max-semi-space-size=16 ...": V8 or Node flags for the project's bot, to try settings.
+    // BENCH_NODE_FLAGS="--max-semi-space-size=32 ...": V8 or Node flags for the project's bot, to try settings.
     // Put after `npm start`'s own flags, just before the script: of a flag given twice, the last one counts.
     const tried = options.kind === 'project' && process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : [];
     this.child = spawn(process.execPath, ['--import', probePath, ...prof, ...script.slice(0, -1), ...tried, ...script.slice(-1)], {
