@@ -4,7 +4,7 @@
  * moment read together, with the refusals of requireMemberNgo (no NGO, NGO not approved) read from the
  * same row.
  */
-import { perUserRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { keyedRead, perUserRows, type SqlReader } from '../../platform/db/reader.js';
 import type { Deadline } from '../../platform/db/generated/client.js';
 import type { DeadlineTargetStatus } from '../../platform/db/generated/enums.js';
 import { ofApprovedNgo } from './access.js';
@@ -16,9 +16,10 @@ type Row = { forUser: bigint; memberNgoId: number; ngoName: string; ngoStatus: s
   [K in keyof Deadline]: Deadline[K] | null;
 };
 
-const MEMBER_DEADLINES = sqlRead<Row>(
+const MEMBER_DEADLINES = keyedRead<Row>(
   'member_deadlines',
-  `SELECT m.user_id AS "forUser", n.id AS "memberNgoId", n.name AS "ngoName", n.status::text AS "ngoStatus", t.status::text AS "targetStatus",
+  ['user_id'],
+  (asked) => `SELECT m.user_id AS "forUser", n.id AS "memberNgoId", n.name AS "ngoName", n.status::text AS "ngoStatus", t.status::text AS "targetStatus",
      d.id, d.kind::text AS kind, d.title, d.description, d.ngo_id AS "ngoId", d.amount_toman AS "amountToman",
      d.starts_at AS "startsAt", d.due_at AS "dueAt", d.audience, d.reminder_days AS "reminderDays", d.status::text AS status,
      d.created_by AS "createdBy", d.created_at AS "createdAt", d.closed_at AS "closedAt"
@@ -26,7 +27,7 @@ const MEMBER_DEADLINES = sqlRead<Row>(
    JOIN ngos n ON n.id = m.ngo_id
    LEFT JOIN (deadline_targets t JOIN deadlines d ON d.id = t.deadline_id AND d.status = 'OPEN')
      ON t.ngo_id = m.ngo_id AND n.status = 'APPROVED'
-   WHERE m.user_id = ANY (string_to_array($1, ',')::bigint[])
+   WHERE m.user_id IN (SELECT user_id FROM ${asked} a)
    ORDER BY m.user_id, d.due_at, d.id`,
 );
 

@@ -10,8 +10,7 @@ import type { Outbox, OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import type { Translator } from '../../platform/i18n/index.js';
 import type { Clock } from '../../platform/text/clock.js';
-import { startOfTehranDay } from '../../platform/text/jalali.js';
-import { readMayWrite, readOwnItem } from './member-reads.js';
+import { mayWriteReads, ownItemReads } from './member-reads.js';
 import { mayRead, parseAttachments, type Attachment, type Reader } from './rules.js';
 import type { ItemView } from './types.js';
 
@@ -77,6 +76,8 @@ export interface UseCaseDeps {
 }
 
 export function createFeedbackAccess(prisma: PrismaClient, sql: SqlReader, clock: Clock, dailyLimit: number) {
+  const mayWriteOf = mayWriteReads(sql, clock);
+  const ownItemOf = ownItemReads(sql);
   async function requireAdmin(adminId: bigint): Promise<Reader> {
     const admin = await prisma.admin.findUnique({ where: { userId: adminId } });
     if (!admin) throw new AppError('common.errors.not_admin');
@@ -99,7 +100,7 @@ export function createFeedbackAccess(prisma: PrismaClient, sql: SqlReader, clock
 
   /** Members of a registered NGO (a rejected registration is not one), under the day's limit: their NGO's id. */
   async function requireMayWrite(userId: bigint): Promise<{ ngoId: number }> {
-    const member = await readMayWrite(sql, userId, startOfTehranDay(clock.now()));
+    const member = await mayWriteOf(userId);
     if (!member) throw new AppError('feedback.errors.not_member');
     if (member.ngoStatus === 'REJECTED') throw new AppError('feedback.errors.ngo_rejected', { name: member.ngoName });
     if (member.sentToday >= dailyLimit) throw new AppError('feedback.errors.daily_limit', { limit: dailyLimit });
@@ -108,7 +109,7 @@ export function createFeedbackAccess(prisma: PrismaClient, sql: SqlReader, clock
 
   /** One of the member's own items as they see it; another person's number gets the same answer as a wrong one. */
   async function ownItemView(userId: bigint, itemId: number): Promise<ItemView> {
-    const own = await readOwnItem(sql, userId, itemId);
+    const own = await ownItemOf(userId, itemId);
     if (!own) throw new AppError('feedback.errors.not_yours', { id: itemId });
     return viewOf(own.item, 'owner', new Map([...own.people].map(([id, person]) => [id, fullName(person)])));
   }

@@ -7,7 +7,7 @@ import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import type { Language } from '../../platform/i18n/index.js';
 import { recordAudit } from '../../platform/db/audit.js';
-import { batchedLookup, groupRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { keyedRead, perKeyRows, type SqlReader } from '../../platform/db/reader.js';
 import { nextAllowedTime } from '../../platform/text/quiet-hours.js';
 import { fullName, itemInclude, scopeOf, type UseCaseDeps, type ItemRow } from './access.js';
 import { adminNotice, readerFor } from './notices.js';
@@ -18,14 +18,14 @@ import type { FeedbackDraft, FollowUp, ItemView, MyItemRow } from './types.js';
 type MyItemsRow = { forUser: bigint; skip: number; take: number; total: number } & { [K in keyof MyItemRow]: MyItemRow[K] | null };
 
 /**
- * Pages of several senders' items in one statement ($1 the senders, $2 how many items each page skips, $3
- * how many it shows, lists joined by commas): each page is its count and its items joined to it, so a page
- * past the end still says how many there are.
+ * Pages of several senders' items in one statement (the sender, how many items the page skips, how many it
+ * shows): each page is its count and its items joined to it, so a page past the end still says how many there are.
  */
-const MY_ITEMS = sqlRead<MyItemsRow>(
+const MY_ITEMS = keyedRead<MyItemsRow>(
   'my_feedback',
-  `SELECT a.user_id AS "forUser", a.skip, a.take, c.total, f.id, f.type, f.status, f."createdAt", f.anonymous
-   FROM unnest(string_to_array($1, ',')::bigint[], string_to_array($2, ',')::int[], string_to_array($3, ',')::int[]) AS a(user_id, skip, take)
+  ['user_id', 'skip', 'take'],
+  (asked) => `SELECT a.user_id AS "forUser", a.skip::int AS skip, a.take::int AS take, c.total, f.id, f.type, f.status, f."createdAt", f.anonymous
+   FROM ${asked} a
    CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM feedback_items WHERE user_id = a.user_id) c
    LEFT JOIN LATERAL (
      SELECT id, type::text AS type, status::text AS status, created_at AS "createdAt", anonymous
@@ -34,16 +34,8 @@ const MY_ITEMS = sqlRead<MyItemsRow>(
    ORDER BY a.user_id, a.skip, a.take, f.id DESC`,
 );
 
-const pageKey = (userId: bigint | string, skip: number, take: number) => `${userId}:${skip}:${take}`;
-
 /** The pages asked for in the same turn, read together (a member's list after an announcement, many at once). */
-function myItemPages(sql: SqlReader) {
-  return batchedLookup(async (keys: string[]) => {
-    const asked = keys.map((key) => key.split(':'));
-    const rows = await sql.rows(MY_ITEMS, [0, 1, 2].map((i) => asked.map((a) => a[i]).join(',')));
-    return groupRows(rows, (row) => pageKey(row.forUser, row.skip, row.take));
-  });
-}
+const myItemPages = (sql: SqlReader) => perKeyRows<MyItemsRow, [bigint, number, number]>(sql, MY_ITEMS, (row) => [row.forUser, row.skip, row.take]);
 
 export function createMemberFeedback({ prisma, sql, outbox, translator, clock, access }: UseCaseDeps) {
   const pagesOf = myItemPages(sql);
@@ -116,7 +108,7 @@ export function createMemberFeedback({ prisma, sql, outbox, translator, clock, a
 
     /** The sender's items, newest first, a page at a time, with how many there are in all (one statement). */
     async myItems(userId: bigint, page: number, pageSize: number): Promise<{ total: number; items: MyItemRow[] }> {
-      const rows = (await pagesOf(pageKey(userId, page * pageSize, pageSize))) ?? [];
+      const rows = await pagesOf(userId, page * pageSize, pageSize);
       const items = rows.filter((r) => r.id !== null).map(({ forUser: _user, skip: _skip, take: _take, total: _total, ...item }) => item as MyItemRow);
       return { total: rows[0]?.total ?? 0, items };
     },

@@ -4,14 +4,15 @@
  * statement (platform/db/reader.ts) instead of a membership read with its relations and a count; and
  * their role alone, which /start, /help and every menu refresh ask for.
  */
-import { perUserRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { keyedRead, perUserRows, type SqlReader } from '../../platform/db/reader.js';
 import type { Membership, NgoRecord } from './rules.js';
 
 type Row = NgoRecord & { forUser: bigint; role: Membership['role']; members: number };
 
-const MY_NGO = sqlRead<Row>(
+const MY_NGO = keyedRead<Row>(
   'my_ngo',
-  `SELECT m.user_id AS "forUser", m.role::text AS role, n.id, n.name, n.registration_number AS "registrationNumber", n.authority,
+  ['user_id'],
+  (asked) => `SELECT m.user_id AS "forUser", m.role::text AS role, n.id, n.name, n.registration_number AS "registrationNumber", n.authority,
      n.authority_other AS "authorityOther",
      coalesce(array_agg(af.name ORDER BY af.sort_order, af.id) FILTER (WHERE af.id IS NOT NULL), '{}') AS fields,
      coalesce(array_agg(af.id ORDER BY af.sort_order, af.id) FILTER (WHERE af.id IS NOT NULL), '{}') AS "fieldIds",
@@ -25,13 +26,14 @@ const MY_NGO = sqlRead<Row>(
    JOIN counties c ON c.id = n.county_id
    LEFT JOIN ngo_fields nf ON nf.ngo_id = n.id
    LEFT JOIN activity_fields af ON af.id = nf.field_id
-   WHERE m.user_id = ANY (string_to_array($1, ',')::bigint[])
+   WHERE m.user_id IN (SELECT user_id FROM ${asked} a)
    GROUP BY m.user_id, m.role, n.id, c.name`,
 );
 
-const ROLES = sqlRead<{ forUser: bigint; role: Membership['role'] }>(
+const ROLES = keyedRead<{ forUser: bigint; role: Membership['role'] }>(
   'ngo_roles',
-  `SELECT user_id AS "forUser", role::text AS role FROM ngo_members WHERE user_id = ANY (string_to_array($1, ',')::bigint[])`,
+  ['user_id'],
+  (asked) => `SELECT user_id AS "forUser", role::text AS role FROM ngo_members WHERE user_id IN (SELECT user_id FROM ${asked} a)`,
 );
 
 /** A person's role in their NGO, null outside any: what /start, /help and the menu decide by (read in batches). */

@@ -13,7 +13,7 @@ import { isEligible, placeRequest, promotions, registrationState, type Registrat
 import { approvedMembershipOf } from './needs-service.js';
 import { promotedNotice } from './course-notices.js';
 import { contactsOf, type CourseMessenger } from './course-recipients.js';
-import { readCourseForNgo, openCourses } from './open-courses.js';
+import { courseCards, openCourses } from './open-courses.js';
 import {
   courseInclude,
   DAY_MS,
@@ -86,10 +86,11 @@ function alreadyError(enrolment: OwnEnrolment): AppError {
 export function createEnrolment(deps: CourseDeps, messenger: CourseMessenger) {
   const { prisma, clock } = deps;
   const openCoursesOf = openCourses(deps.sql, clock);
+  const courseCardOf = courseCards(deps.sql);
 
   /** The NGO's view of a course; a course it may not see (another county, another field) is refused. */
   async function courseForNgo(userId: bigint, courseId: number): Promise<NgoCourse> {
-    const { ngo, courses } = await readCourseForNgo(deps.sql, userId, courseId);
+    const { ngo, courses } = await courseCardOf(userId, courseId);
     if (!courses[0]) throw new AppError('courses.errors.not_found');
     const { course, own } = courses[0];
     const enrolment = own && (await asOwnEnrolment(prisma, { ...own, courseId }));

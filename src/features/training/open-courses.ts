@@ -4,7 +4,7 @@
  * seats, and the NGO's own enrolment in it, in prepared statements (platform/db/reader.ts). The use cases
  * decide the rest (eligibility, head start, waitlist position).
  */
-import { batchedLookup, byUser, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { batchedLookup, byUser, keyedRead, keyedRows, perKeyRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import type { Clock } from '../../platform/text/clock.js';
 import type { Course } from '../../platform/db/generated/client.js';
 import { toView, type CourseView } from './course-store.js';
@@ -23,7 +23,7 @@ type MemberRow = NgoColumns & OwnColumns & { courseId: number | null };
 type CardRow = NgoColumns & OwnColumns & { [K in keyof CourseRow]: CourseRow[K] | null };
 
 /** The NGO of each member `members` names: its status, county and fields (what eligibility reads). */
-const me = (members: string) => `WITH me AS (
+const me = (members: string) => `me AS (
      SELECT m.user_id, n.id, n.status::text AS status, n.county_id,
             coalesce(array_agg(f.field_id ORDER BY f.field_id) FILTER (WHERE f.field_id IS NOT NULL), '{}') AS field_ids
      FROM ngo_members m JOIN ngos n ON n.id = m.ngo_id LEFT JOIN ngo_fields f ON f.ngo_id = n.id
@@ -75,10 +75,11 @@ const OPEN_COURSES = sqlRead<CourseRow>(
    ORDER BY c.starts_at, c.id`,
 );
 
-/** $1 the members (their ids joined by commas), $2 now: each member's NGO and its enrolments in the open courses. */
-const MEMBERS = sqlRead<MemberRow>(
+/** The members asked, $2 now: each member's NGO and its enrolments in the open courses. */
+const MEMBERS = keyedRead<MemberRow>(
   'open_courses_members',
-  `${me(`m.user_id = ANY (string_to_array($1, ',')::bigint[])`)},
+  ['user_id'],
+  (asked) => `WITH ${me(`m.user_id IN (SELECT user_id FROM ${asked} a)`)},
    ${listed('cc.id', '$2')}
    SELECT ${NGO_COLUMNS}, own.course_id AS "courseId", own.id AS "ownId", own.status::text AS "ownStatus", own.participants AS "ownParticipants"
    FROM me
@@ -86,20 +87,30 @@ const MEMBERS = sqlRead<MemberRow>(
 );
 
 /**
- * $1 the member, $2 the course (whatever its status: its card says why it takes no enrolment). One member,
- * by key, and the NGO's enrolment looked up by its key: PostgreSQL then keeps one plan for every card it
- * serves instead of planning each read again (which cost three times the reading), and no plan made
- * without the values at hand reads every enrolment of every course (issue 12).
+ * The members and the course each opened (whatever its status: its card says why it takes no enrolment):
+ * each member's NGO, the course, and the NGO's enrolment in it looked up by its key. The cards opened in the
+ * same turn are one statement (after an announcement, many members open the same course at once); its seats
+ * are counted by course through the enrolments' index, so that no plan made without the values at hand
+ * reads every enrolment of every course (issue 12).
  */
-const ONE_COURSE = sqlRead<CardRow>(
-  'course_for_ngo',
-  `${me('m.user_id = $1::bigint')},
-   listed AS (SELECT * FROM courses WHERE id = $2),
-   ${SEATS}
-   SELECT ${NGO_COLUMNS}, ${COURSE_COLUMNS},
+const COURSE_CARDS = keyedRead<CardRow & { forCourse: bigint }>(
+  'course_cards',
+  ['user_id', 'course_id'],
+  (asked) => `WITH asked AS (SELECT * FROM ${asked} a),
+   ${me('m.user_id IN (SELECT user_id FROM asked)')},
+   listed AS (SELECT * FROM courses WHERE id IN (SELECT course_id FROM asked)),
+   seats AS (
+     SELECT l.id AS course_id, counted.taken, counted.waiting FROM listed l CROSS JOIN LATERAL (
+       SELECT coalesce(sum(e.participants) FILTER (WHERE e.status = 'ENROLLED'), 0)::int AS taken,
+              (count(*) FILTER (WHERE e.status = 'WAITLISTED'))::int AS waiting
+       FROM enrollments e WHERE e.course_id = l.id
+     ) counted
+   )
+   SELECT a.course_id AS "forCourse", ${NGO_COLUMNS}, ${COURSE_COLUMNS},
      own.id AS "ownId", own.status::text AS "ownStatus", own.participants AS "ownParticipants"
-   FROM me
-   LEFT JOIN listed c ON me.status = 'APPROVED'
+   FROM asked a
+   JOIN me ON me.user_id = a.user_id
+   LEFT JOIN listed c ON c.id = a.course_id AND me.status = 'APPROVED'
    ${TOPIC_AND_SEATS}
    LEFT JOIN LATERAL (
      SELECT e.id, e.status, e.participants FROM enrollments e
@@ -135,7 +146,7 @@ function courseView({ topicName, taken, waiting, ...course }: CourseRow): Course
 export function openCourses(sql: SqlReader, clock: Clock): (userId: bigint) => Promise<{ ngo: ReturnType<typeof ngoOf>; courses: OpenCourse[]; now: Date }> {
   const lookup = batchedLookup(async (ids: bigint[]) => {
     const now = clock.now();
-    const [courseRows, memberRows] = await Promise.all([sql.rows(OPEN_COURSES, [now]), sql.rows(MEMBERS, [ids.join(','), now])]);
+    const [courseRows, memberRows] = await Promise.all([sql.rows(OPEN_COURSES, [now]), keyedRows(sql, MEMBERS, ids.map((id) => [id]), [now])]);
     const views = courseRows.map(courseView);
     return new Map([...byUser(memberRows)].map(([user, rows]) => [user, { rows, views, now }]));
   });
@@ -149,10 +160,16 @@ export function openCourses(sql: SqlReader, clock: Clock): (userId: bigint) => P
   };
 }
 
-/** The member's NGO and one course (none when there is no such course); the refusals of approvedMembershipOf. */
-export async function readCourseForNgo(sql: SqlReader, userId: bigint, courseId: number) {
-  const rows = await sql.rows(ONE_COURSE, [String(userId), courseId]);
-  const ngo = ngoOf(rows[0]);
-  const courses: OpenCourse[] = rows.filter((r) => r.id !== null).map((r) => ({ course: courseView(r as CourseRow), own: ownOf(r) }));
-  return { ngo, courses };
+/**
+ * The member's NGO and one course (none when there is no such course); the refusals of approvedMembershipOf.
+ * The cards asked for in the same turn are read together.
+ */
+export function courseCards(sql: SqlReader): (userId: bigint, courseId: number) => Promise<{ ngo: ReturnType<typeof ngoOf>; courses: OpenCourse[] }> {
+  const rowsOf = perKeyRows<CardRow & { forCourse: bigint }, [bigint, number]>(sql, COURSE_CARDS, (row) => [row.forUser, row.forCourse]);
+  return async (userId, courseId) => {
+    const rows = await rowsOf(userId, courseId);
+    const ngo = ngoOf(rows[0]);
+    const courses: OpenCourse[] = rows.filter((r) => r.id !== null).map((r) => ({ course: courseView(r as CourseRow), own: ownOf(r) }));
+    return { ngo, courses };
+  };
 }

@@ -127,19 +127,65 @@ export function batchedLookup<K, V>(load: (keys: K[]) => Promise<Map<K, V>>): (k
     });
 }
 
+/** Ids that make up one key of a batched read (a person, and the course or item they opened). */
+export type KeyIds = readonly (bigint | number)[];
+
+/** A read of the rows of the keys asked for in one turn (perKeyRows): its statement and the keys' columns. */
+export interface KeyedRead<Row> {
+  readonly read: SqlRead<Row>;
+  readonly columns: readonly string[];
+}
+
 /**
- * Rows of several people in one statement, handed out per person: `read` takes their ids as $1, digits
- * joined by commas (text, so that it can be prepared on every database), as
- * `user_id = ANY (string_to_array($1, ',')::bigint[])`, and names each row's person `forUser`. The
- * people asked for in one turn are read together (batchedLookup); someone with no rows gets [].
+ * `text` gets `asked`, a relation of the keys with the int8 columns `columns` names, to read from or join to
+ * (`FROM ${asked} a`, `m.user_id IN (SELECT user_id FROM ${asked} a)`); its own parameters begin at $2.
+ * The keys come as one JSON parameter, read by json_to_recordset: PostgreSQL guesses the same number of
+ * rows for it whatever is asked, so it keeps one plan for the statement. From a list it can count at
+ * planning (unnest of an array) it would plan every run again, as a plan for an unknown number of keys
+ * looks dearer than one for the keys at hand: a single key, which is what most reads are outside a rush,
+ * would pay for planning every time (four times the reading, for a course's card).
  */
-export function perUserRows<Row extends { forUser: bigint }>(sql: SqlReader, read: SqlRead<Row>): (userId: bigint) => Promise<Row[]> {
-  const lookup = batchedLookup(async (ids: bigint[]) => byUser(await sql.rows(read, [ids.join(',')])));
-  return async (userId) => (await lookup(userId)) ?? [];
+export function keyedRead<Row>(name: string, columns: readonly string[], text: (asked: string) => string): KeyedRead<Row> {
+  const asked = `(SELECT * FROM json_to_recordset($1::json) AS k(${columns.map((column) => `${column} bigint`).join(', ')}))`;
+  return { read: sqlRead<Row>(name, text(asked)), columns };
+}
+
+/** The rows of these distinct keys (their ids in the order of the read's columns) in one statement; `shared` from $2. */
+export function keyedRows<Row>(sql: SqlReader, { read, columns }: KeyedRead<Row>, keys: readonly (readonly (bigint | number | string)[])[], shared: readonly SqlValue[] = []): Promise<Row[]> {
+  // The ids are whole numbers (perKeyRows checks them), written as JSON numbers: exact at any size for int8.
+  const json = `[${keys.map((key) => `{${columns.map((column, i) => `"${column}":${key[i]}`).join(',')}}`).join(',')}]`;
+  return sql.rows(read, [json, ...shared]);
+}
+
+/**
+ * Rows for several keys in one statement, handed out per key: the keys asked for in one turn are read
+ * together (batchedLookup), with the values `shared` gives at the moment of reading (the start of the day,
+ * say) as the read's own parameters. `keyOf` names the key each row answers (an id read as int8 comes
+ * back a bigint; it matches the same number asked for). A key asked for with no rows, or with an id that
+ * is not a whole number (which would fail the statement for everyone read with it), gets [].
+ */
+export function perKeyRows<Row, Key extends KeyIds>(
+  sql: SqlReader,
+  read: KeyedRead<Row>,
+  keyOf: (row: Row) => KeyIds,
+  shared: () => SqlValue[] = () => [],
+): (...key: Key) => Promise<Row[]> {
+  const lookup = batchedLookup(async (keys: string[]) => {
+    const rows = await keyedRows(sql, read, keys.map((key) => key.split(':')), shared());
+    return groupRows(rows, (row) => keyOf(row).join(':'));
+  });
+  return async (...key) => (key.every(isWholeId) ? ((await lookup(key.join(':'))) ?? []) : []);
+}
+
+const isWholeId = (id: bigint | number) => typeof id === 'bigint' || Number.isSafeInteger(id);
+
+/** Rows of several people in one statement (perKeyRows with the person as the key, `user_id`): each row names its person `forUser`. */
+export function perUserRows<Row extends { forUser: bigint }>(sql: SqlReader, read: KeyedRead<Row>, shared?: () => SqlValue[]): (userId: bigint) => Promise<Row[]> {
+  return perKeyRows<Row, [bigint]>(sql, read, (row) => [row.forUser], shared);
 }
 
 /** Rows grouped by a key of theirs (what a batched read was asked for), in the order they came. */
-export function groupRows<Row, K>(rows: readonly Row[], keyOf: (row: Row) => K): Map<K, Row[]> {
+function groupRows<Row, K>(rows: readonly Row[], keyOf: (row: Row) => K): Map<K, Row[]> {
   const grouped = new Map<K, Row[]>();
   for (const row of rows) {
     const key = keyOf(row);
