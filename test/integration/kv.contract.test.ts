@@ -245,6 +245,49 @@ describeWithServer('RedisKeyValueStore', { redisUrl: true }, () => {
     }
   });
 
+  it('runs the operations asked for in one turn as one command, each with its own answer; one that fails fails alone', async () => {
+    const store = new RedisKeyValueStore({ url: requireUrl(), namespace: runPrefix });
+    const monitor = await admin.duplicate().monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((arg) => arg.startsWith(`${runPrefix}turn:`)) && /^eval/i.test(args[0]!)) commands.push(args[0]!.toLowerCase());
+    });
+    try {
+      // The first command also loads the script into Redis.
+      await store.set('turn:word', 'abc');
+      await vi.waitFor(() => expect(commands).not.toEqual([]));
+      commands.length = 0;
+      const answers = await Promise.allSettled([
+        store.setIfAbsent('turn:once', 'busy', 5_000),
+        store.increment('turn:word', 5_000),
+        store.get('turn:once'),
+        store.increment('turn:count', 5_000),
+        store.setIfAbsent('turn:once', 'again', 5_000),
+        store.set('turn:session', '{"form":"فرم «ثبت»"}', 5_000),
+        store.delete('turn:count'),
+        store.get('turn:count'),
+        store.get('turn:session'),
+      ]);
+      expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : `failed: ${(a.reason as Error).message}`))).toEqual([
+        true,
+        'failed: ERR value is not an integer or out of range',
+        'busy',
+        1,
+        false,
+        undefined,
+        undefined,
+        null,
+        '{"form":"فرم «ثبت»"}',
+      ]);
+      // MONITOR shows a command once Redis has run it.
+      await vi.waitFor(() => expect(commands).toEqual(['evalsha']));
+      expect(await admin.get(`${runPrefix}turn:word`)).toBe('abc');
+    } finally {
+      monitor.disconnect();
+      await store.close();
+    }
+  });
+
   it('isolates stores with different namespaces', async () => {
     const a = new RedisKeyValueStore({ url: requireUrl(), namespace: `${runPrefix}a:` });
     const b = new RedisKeyValueStore({ url: requireUrl(), namespace: `${runPrefix}b:` });
