@@ -12,7 +12,7 @@ import { mayWriteReads, ownItemReads } from '../../src/features/feedback/member-
 import { memberRoles, profiles } from '../../src/features/ngos/profile-read.js';
 import { createNgoStore } from '../../src/features/ngos/store.js';
 import { loadCourse } from '../../src/features/training/course-store.js';
-import { courseCards, openCourses } from '../../src/features/training/open-courses.js';
+import { courseCards, memberNgos, openCourses } from '../../src/features/training/open-courses.js';
 import { poolReader, type SqlReader } from '../../src/platform/db/reader.js';
 import { createOutbox } from '../../src/platform/delivery/outbox.js';
 import { createTranslator } from '../../src/platform/i18n/index.js';
@@ -250,7 +250,7 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
       const sql: SqlReader = pool ? poolReader(pool) : db.sql;
       const cardOf = courseCards(sql);
       const clock = { now: () => new Date('2026-11-30T10:00:00Z') };
-      const reads = [memberDeadlines(sql), memberRoles(sql), profiles(sql), openCourses(sql, clock), mayWriteReads(sql, clock), ownItemReads(sql)];
+      const reads = [memberDeadlines(sql), memberRoles(sql), profiles(sql), openCourses(sql, clock), memberNgos(sql), mayWriteReads(sql, clock), ownItemReads(sql)];
       const readAll = (userId: bigint) => Promise.all(reads.map((read) => (read as (u: bigint, i: number) => Promise<unknown>)(userId, 1).catch(() => 'refused')));
       for (let round = 0; round < 3; round++) {
         for (const [i, course] of courses.entries()) {
@@ -271,6 +271,7 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
       // PostgreSQL plans the first five runs with their values, then keeps one plan if it is as good.
       expect(planned.map((p) => p.name)).toEqual([
         'read_course_cards',
+        'read_course_member_ngos',
         'read_feedback_may_write',
         'read_feedback_own_items',
         'read_member_deadlines',

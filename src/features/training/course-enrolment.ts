@@ -10,7 +10,7 @@ import type { Prisma } from '../../platform/db/generated/client.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { isEligible, placeRequest, promotions, registrationState, type RegistrationState } from './rules.js';
-import { approvedMembershipOf } from './needs-service.js';
+import { approvedMembershipOf } from './membership.js';
 import { promotedNotice } from './course-notices.js';
 import { contactsOf, type CourseMessenger } from './course-recipients.js';
 import { courseCards, openCourses } from './open-courses.js';

@@ -17,6 +17,9 @@ import {
 } from './rules.js';
 import { recordAudit } from '../../platform/db/audit.js';
 import { AppError } from '../../platform/errors.js';
+import type { SqlReader } from '../../platform/db/reader.js';
+import { approvedMembershipOf } from './membership.js';
+import { memberNgos } from './open-courses.js';
 
 export interface NeedDraft {
   /** A topic of the list, or null with otherTopic for "other". */
@@ -50,25 +53,6 @@ export interface Demand {
   byTopic: DemandRow<{ topicId: number | null; name: string }>[];
   byCounty: DemandRow<{ countyId: number; name: string }>[];
   totals: { ngos: number; people: number; requests: number };
-}
-
-/** The NGO a member acts for in course matters: it must exist and be approved by the office. */
-export async function approvedMembershipOf(prisma: PrismaClient, userId: bigint) {
-  const member = await prisma.ngoMember.findUnique({
-    where: { userId },
-    include: { ngo: { include: { fields: { select: { fieldId: true } } } } },
-  });
-  const { ngo, role } = ofApprovedNgo(member, (m) => m.ngo.status);
-  return { ngo, role, fieldIds: ngo.fields.map((f) => f.fieldId) };
-}
-
-/** The membership found, or why its person may not use courses: in no NGO, an NGO pending or not approved. */
-export function ofApprovedNgo<T>(found: T | null | undefined, statusOf: (found: T) => string): T {
-  if (found === null || found === undefined) throw new AppError('courses.errors.no_ngo');
-  const status = statusOf(found);
-  if (status === 'PENDING') throw new AppError('courses.errors.ngo_pending');
-  if (status !== 'APPROVED') throw new AppError('courses.errors.ngo_not_approved');
-  return found;
 }
 
 /** The admin, read from the database on every call (invariant 4). */
@@ -127,8 +111,9 @@ function toView(row: NeedRow): NeedView {
 }
 
 /** A factory that only binds the dependencies: each use case in it is a short function of its own. */
-export function createTrainingService(deps: { prisma: PrismaClient; clock: Clock }) {
+export function createTrainingService(deps: { prisma: PrismaClient; sql: SqlReader; clock: Clock }) {
   const { prisma, clock } = deps;
+  const memberNgoOf = memberNgos(deps.sql);
 
   /** County admins see the demand of their own county only. */
   function scopeOf(admin: { role: string; countyId: number | null }) {
@@ -150,7 +135,7 @@ export function createTrainingService(deps: { prisma: PrismaClient; clock: Clock
 
     /** Fails with the reason when the user may not use course features (no NGO, or not approved). */
     async assertCanRequest(userId: bigint): Promise<void> {
-      await approvedMembershipOf(prisma, userId);
+      await memberNgoOf(userId);
     },
 
     async requestTraining(userId: bigint, draft: NeedDraft): Promise<NeedView> {

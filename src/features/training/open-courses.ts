@@ -4,11 +4,11 @@
  * seats, and the NGO's own enrolment in it, in prepared statements (platform/db/reader.ts). The use cases
  * decide the rest (eligibility, head start, waitlist position).
  */
-import { batchedLookup, byUser, keyedRead, keyedRows, perKeyRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
+import { batchedLookup, byUser, keyedRead, keyedRows, perKeyRows, perUserRows, sqlRead, type SqlReader } from '../../platform/db/reader.js';
 import type { Clock } from '../../platform/text/clock.js';
 import type { Course } from '../../platform/db/generated/client.js';
 import { toView, type CourseView } from './course-store.js';
-import { ofApprovedNgo } from './needs-service.js';
+import { ofApprovedNgo } from './membership.js';
 
 /** At most this many courses are listed (the soonest first), as before. */
 const LISTED = 30;
@@ -158,6 +158,18 @@ export function openCourses(sql: SqlReader, clock: Clock): (userId: bigint) => P
     const own = new Map(rows.filter((r) => r.courseId !== null).map((r) => [r.courseId!, ownOf(r)]));
     return { ngo, courses: views.map((course) => ({ course, own: own.get(course.id) ?? null })), now };
   };
+}
+
+/** $1 the members: each one's NGO as eligibility reads it. */
+const MEMBER_NGOS = keyedRead<NgoColumns>('course_member_ngos', ['user_id'], (asked) => `WITH ${me(`m.user_id IN (SELECT user_id FROM ${asked} a)`)} SELECT ${NGO_COLUMNS} FROM me`);
+
+/**
+ * The member's NGO as eligibility reads it, with the refusals of approvedMembershipOf (the courses menu asks
+ * before it offers anything); the members asking in the same turn are read together.
+ */
+export function memberNgos(sql: SqlReader): (userId: bigint) => Promise<ReturnType<typeof ngoOf>> {
+  const rowsOf = perUserRows(sql, MEMBER_NGOS);
+  return async (userId) => ngoOf((await rowsOf(userId))[0]);
 }
 
 /**
