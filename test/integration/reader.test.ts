@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memberDeadlines } from '../../src/features/deadlines/member-list.js';
+import { memberDeadlineParts, memberDeadlines } from '../../src/features/deadlines/member-list.js';
 import { createFeedbackService } from '../../src/features/feedback/index.js';
 import { createFeedbackAccess } from '../../src/features/feedback/access.js';
 import { mayWriteReads, ownItemReads } from '../../src/features/feedback/member-reads.js';
@@ -250,7 +250,7 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
       const sql: SqlReader = pool ? poolReader(pool) : db.sql;
       const cardOf = courseCards(sql);
       const clock = { now: () => new Date('2026-11-30T10:00:00Z') };
-      const reads = [memberDeadlines(sql), memberRoles(sql), profiles(sql), openCourses(sql, clock), memberNgos(sql), mayWriteReads(sql, clock), ownItemReads(sql)];
+      const reads = [memberDeadlines(sql), memberDeadlineParts(sql), memberRoles(sql), profiles(sql), openCourses(sql, clock), memberNgos(sql), mayWriteReads(sql, clock), ownItemReads(sql)];
       const readAll = (userId: bigint) => Promise.all(reads.map((read) => (read as (u: bigint, i: number) => Promise<unknown>)(userId, 1).catch(() => 'refused')));
       for (let round = 0; round < 3; round++) {
         for (const [i, course] of courses.entries()) {
@@ -274,6 +274,7 @@ describe.each(storageModes())('plain SQL reads (%s)', (mode) => {
         'read_course_member_ngos',
         'read_feedback_may_write',
         'read_feedback_own_items',
+        'read_member_deadline_parts',
         'read_member_deadlines',
         'read_my_ngo',
         'read_ngo_roles',

@@ -97,6 +97,26 @@ describe('reports', () => {
     await expect(service.submitReport(MANAGER, deadline.id, { text: 'باز هم گزارش' })).rejects.toMatchObject({ code: 'deadlines.errors.already_accepted' });
   });
 
+  it("when someone may not report on a deadline (another NGO's, closed, no NGO, a pending NGO, no such deadline), then the refusal says why and nothing is stored", async () => {
+    const project = await service.createProject(ADMIN, { ngoId: otherNgoId, title: 'طرح دیگری', amountToman: 1_000_000, startDate: { jy: 1405, jm: 9, jd: 1 }, dueDate: { jy: 1405, jm: 12, jd: 1 }, reminderDays: [1] });
+    const general = await createGeneral();
+    await createUser(h.db, 2999n);
+    await createNgo(h.db, { managerId: 2998, name: 'انجمن در انتظار', status: 'PENDING' });
+    const refusal = (userId: bigint, deadlineId: number) => service.reportable(userId, deadlineId).then(() => 'may report', (e: { code?: string }) => e.code);
+    // Asked at the same moment, as a batch of updates does: each gets its own answer.
+    expect(await Promise.all([refusal(MANAGER, project.id), refusal(OTHER_MANAGER, project.id), refusal(2999n, general.id), refusal(2998n, general.id), refusal(MANAGER, 999_999), refusal(MANAGER, general.id)])).toEqual([
+      'deadlines.errors.not_yours',
+      'may report',
+      'deadlines.errors.no_ngo',
+      'deadlines.errors.ngo_not_approved_member',
+      'deadlines.errors.not_yours',
+      'may report',
+    ]);
+    await service.close(ADMIN, general.id);
+    await expect(service.submitReport(MANAGER, general.id, { text: 'گزارش دیرهنگام' })).rejects.toMatchObject({ code: 'deadlines.errors.closed', params: { title: 'گزارش عملکرد پاییز' } });
+    expect(await h.prisma.deadlineTarget.count({ where: { reportText: { not: null } } })).toBe(0);
+  });
+
   it('when an admin accepts a report twice, then it is accepted once and the NGO is told once', async () => {
     const deadline = await createGeneral();
     await service.submitReport(MANAGER, deadline.id, { text: 'گزارش ما' });

@@ -8,6 +8,8 @@ import type { Prisma } from '../../platform/db/generated/client.js';
 import type { AdminRole } from '../../platform/db/generated/enums.js';
 import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
+import type { SqlReader } from '../../platform/db/reader.js';
+import { memberDeadlineParts, ofApprovedNgo } from './member-list.js';
 
 export interface DeadlineAudience {
   countyIds: number[];
@@ -33,14 +35,9 @@ export function generalTargetsWhere(audience: DeadlineAudience): Prisma.NgoWhere
 }
 
 /** The checks over one client; long only because it lists them, each one short. */
-/** The membership found, or why its person has no deadlines to see: in no NGO, or an NGO not approved. */
-export function ofApprovedNgo<T>(found: T | null | undefined, statusOf: (found: T) => string): T {
-  if (found === null || found === undefined) throw new AppError('deadlines.errors.no_ngo');
-  if (statusOf(found) !== 'APPROVED') throw new AppError('deadlines.errors.ngo_not_approved_member');
-  return found;
-}
 
-export function createAccess(prisma: PrismaClient) {
+export function createAccess(prisma: PrismaClient, sql: SqlReader) {
+  const partOf = memberDeadlineParts(sql);
   async function requireAdmin(adminId: bigint) {
     const admin = await prisma.admin.findUnique({ where: { userId: adminId } });
     if (!admin) throw new AppError('common.errors.not_admin');
@@ -108,12 +105,11 @@ export function createAccess(prisma: PrismaClient) {
 
   /** Before the report form starts: the deadline is the user's NGO's, still open, and not yet accepted. */
   async function reportable(userId: bigint, deadlineId: number) {
-    const member = await requireMemberNgo(userId);
-    const target = await prisma.deadlineTarget.findUnique({ where: { deadlineId_ngoId: { deadlineId, ngoId: member.ngoId } }, include: { deadline: true } });
-    if (!target) throw new AppError('deadlines.errors.not_yours');
-    if (target.deadline.status !== 'OPEN') throw new AppError('deadlines.errors.closed', { title: target.deadline.title });
-    if (target.status === 'ACCEPTED') throw new AppError('deadlines.errors.already_accepted', { title: target.deadline.title });
-    return { id: target.deadline.id, title: target.deadline.title, status: target.status, ngoId: member.ngoId };
+    const part = await partOf(userId, deadlineId);
+    if (part.targetStatus === null) throw new AppError('deadlines.errors.not_yours');
+    if (part.status !== 'OPEN') throw new AppError('deadlines.errors.closed', { title: part.title });
+    if (part.targetStatus === 'ACCEPTED') throw new AppError('deadlines.errors.already_accepted', { title: part.title });
+    return { id: deadlineId, title: part.title!, status: part.targetStatus, ngoId: part.ngoId };
   }
 
   /** An NGO's report as an admin may read it (their county's NGO, a report there). */

@@ -1,13 +1,20 @@
 /**
  * A member's deadlines, the list every member of a province opens after an announcement: their NGO and
  * its open deadlines in one prepared statement (platform/db/reader.ts), the members asking at the same
- * moment read together, with the refusals of requireMemberNgo (no NGO, NGO not approved) read from the
- * same row.
+ * moment read together, with the refusals of ofApprovedNgo (no NGO, NGO not approved) read from the same
+ * row; and the NGO's part in one deadline, which "send the report" checks before its form begins.
  */
-import { keyedRead, perUserRows, type SqlReader } from '../../platform/db/reader.js';
+import { keyedRead, perKeyRows, perUserRows, type SqlReader } from '../../platform/db/reader.js';
+import { AppError } from '../../platform/errors.js';
 import type { Deadline } from '../../platform/db/generated/client.js';
 import type { DeadlineTargetStatus } from '../../platform/db/generated/enums.js';
-import { ofApprovedNgo } from './access.js';
+
+/** The membership found, or why its person has no deadlines to see: in no NGO, or an NGO not approved. */
+export function ofApprovedNgo<T>(found: T | null | undefined, statusOf: (found: T) => string): T {
+  if (found === null || found === undefined) throw new AppError('deadlines.errors.no_ngo');
+  if (statusOf(found) !== 'APPROVED') throw new AppError('deadlines.errors.ngo_not_approved_member');
+  return found;
+}
 
 export type MemberDeadline = Deadline & { targetStatus: DeadlineTargetStatus };
 
@@ -41,5 +48,32 @@ export function memberDeadlines(sql: SqlReader): (userId: bigint) => Promise<{ n
       .filter((r) => r.id !== null)
       .map(({ forUser: _user, memberNgoId: _ngo, ngoName: _name, ngoStatus: _status, targetStatus, ...deadline }) => ({ ...(deadline as Deadline), targetStatus: targetStatus! }));
     return { ngo: { id: first.memberNgoId, name: first.ngoName }, items };
+  };
+}
+
+type PartRow = { forUser: bigint; forDeadline: bigint; ngoId: number; ngoStatus: string; targetStatus: DeadlineTargetStatus | null; title: string | null; status: string | null };
+
+/** The members and the deadline each pressed "send the report" under: their NGO, and its part in that deadline. */
+const NGO_PARTS = keyedRead<PartRow>(
+  'member_deadline_parts',
+  ['user_id', 'deadline_id'],
+  (asked) => `SELECT a.user_id AS "forUser", a.deadline_id AS "forDeadline", n.id AS "ngoId", n.status::text AS "ngoStatus",
+     t.status::text AS "targetStatus", d.title, d.status::text AS status
+   FROM ${asked} a
+   JOIN ngo_members m ON m.user_id = a.user_id
+   JOIN ngos n ON n.id = m.ngo_id
+   LEFT JOIN LATERAL (SELECT tt.status FROM deadline_targets tt WHERE tt.deadline_id = a.deadline_id AND tt.ngo_id = n.id LIMIT 1) t ON true
+   LEFT JOIN deadlines d ON d.id = a.deadline_id AND t.status IS NOT NULL`,
+);
+
+/**
+ * The member's NGO (the refusals of ofApprovedNgo) and its part in one deadline, in one statement: the part's
+ * status with the deadline's title and status, or nulls when the deadline is not the NGO's.
+ */
+export function memberDeadlineParts(sql: SqlReader): (userId: bigint, deadlineId: number) => Promise<Omit<PartRow, 'forUser' | 'forDeadline'>> {
+  const rowsOf = perKeyRows<PartRow, [bigint, number]>(sql, NGO_PARTS, (row) => [row.forUser, row.forDeadline]);
+  return async (userId, deadlineId) => {
+    const { forUser: _user, forDeadline: _deadline, ...part } = ofApprovedNgo((await rowsOf(userId, deadlineId))[0], (row) => row.ngoStatus);
+    return part;
   };
 }

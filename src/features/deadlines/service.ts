@@ -76,7 +76,7 @@ function validTitle(title: string): string {
 /** The use cases over one set of ports; long only because it lists them, each one short. */
 export function createDeadlineService(deps: DeadlineDeps) {
   const { prisma, outbox, translator, clock } = deps;
-  const access = createAccess(prisma);
+  const access = createAccess(prisma, deps.sql);
   const engine = createReminderEngine(deps);
   const deadlinesOf = memberDeadlines(deps.sql);
   /** One notice per language, each rendered for its readers. */
