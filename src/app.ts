@@ -97,7 +97,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const commandMenu = createCommandMenu({ member: memberCommands(FEATURES), admin: adminCommands(FEATURES) }, translator);
   const sessionStore = sharedKv
     ? createKvSessionStore(kv, SESSION_TTL_MS)
-    : createDatabaseSessionStore(db.prisma, SESSION_TTL_MS, () => clock.now());
+    : createDatabaseSessionStore(db.prisma, db.sql, SESSION_TTL_MS, () => clock.now());
   bot = createBot({
     token: config.BOT_TOKEN,
     apiRoot: config.BOT_API_ROOT,

@@ -2,8 +2,9 @@
  * Plain SQL for the few reads every member makes all day (their deadlines, their feedback): after an
  * announcement a province's members open the same two or three lists thousands of times a minute, and
  * Prisma's client cost more CPU than the rest of such an update (issue 12's profile). These reads are
- * one statement each, prepared once per connection on a server; everything else, and every write, stays
- * on Prisma.
+ * one statement each, prepared once per connection on a server; everything else stays on Prisma, and so
+ * does every write but one: a form's progress on the embedded database, written at every step of every form
+ * (bot/session-store.ts), a statement that returns the row it wrote.
  *
  * Values come back as Prisma gives them: int8 as bigint, `timestamp` columns (Prisma's DateTime, kept in
  * UTC) as Date, json as objects. Enums must be selected as text (`status::text`), and columns named as
