@@ -178,7 +178,10 @@ export function perKeyRows<Row, Key extends KeyIds>(
   return async (...key) => (key.every(isWholeId) ? ((await lookup(key.join(':'))) ?? []) : []);
 }
 
-const isWholeId = (id: bigint | number) => typeof id === 'bigint' || Number.isSafeInteger(id);
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+/** An id the keys' int8 columns can hold; anything else would fail the statement for everyone read with it. */
+const isWholeId = (id: bigint | number) => (typeof id === 'bigint' ? id >= INT8_MIN && id <= INT8_MAX : Number.isSafeInteger(id));
 
 /** Rows of several people in one statement (perKeyRows with the person as the key, `user_id`): each row names its person `forUser`. */
 export function perUserRows<Row extends { forUser: bigint }>(sql: SqlReader, read: KeyedRead<Row>, shared?: () => SqlValue[]): (userId: bigint) => Promise<Row[]> {
