@@ -9,6 +9,7 @@ import {
   type KeyValueStore,
 } from '../../src/platform/kv/index.js';
 import { describeWithServer, testRedisUrl } from '../support/servers.js';
+import { failureSource } from '../../src/platform/metrics/failures.js';
 
 /** Keys are unique per test so a retried or concurrent test never sees another's leftovers. */
 function uniqueKey(label: string): string {
@@ -279,6 +280,8 @@ describeWithServer('RedisKeyValueStore', { redisUrl: true }, () => {
         null,
         '{"form":"فرم «ثبت»"}',
       ]);
+      // Redis's own refusal, as the command alone gave it: /metrics counts it as Redis's failure.
+      expect(failureSource((answers[1] as PromiseRejectedResult).reason)).toBe('redis');
       // MONITOR shows a command once Redis has run it.
       await vi.waitFor(() => expect(commands).toEqual(['evalsha']));
       expect(await admin.get(`${runPrefix}turn:word`)).toBe('abc');

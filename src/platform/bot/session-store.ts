@@ -56,7 +56,8 @@ const CACHED_SESSIONS = 10_000;
 
 /**
  * $1 the key, $2 the form's progress (JSON), $3 when it expires, $4 now: one prepared statement, as Prisma's
- * upsert cost the embedded database's bot a tenth of its CPU in bench:updates (issue 12).
+ * upsert cost the embedded database's bot a tenth of its CPU in bench:updates (issue 12); a server without Redis
+ * keeps its sessions here too.
  */
 const SAVE_SESSION = sqlRead<{ key: string }>(
   'session_save',

@@ -92,9 +92,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 /**
  * Reads are prepared once per connection and then only bound and run: the views every member opens after
  * an announcement (deadlines, courses, their feedback) are the same few statements all day, and parsing
- * and planning them each time was most of the server's CPU per update (issue 12). Only plain SELECTs are
- * named: writes and the cron jobs' bulk statements keep a fresh plan for the data of the moment (a generic
- * plan can be wrong for a skewed status column). The names are bounded, so statements whose text varies
+ * and planning them each time was most of the server's CPU per update (issue 12). Only Prisma's plain
+ * SELECTs are named here (reader.ts names its own statements): writes and the cron jobs' bulk statements
+ * keep a fresh plan for the data of the moment (a generic plan can be wrong for a skewed status column). The names are bounded, so statements whose text varies
  * (a list of ids written out) cannot fill a connection's memory with prepared statements.
  */
 const MAX_PREPARED = 500;

@@ -3,8 +3,8 @@
  * announcement a province's members open the same two or three lists thousands of times a minute, and
  * Prisma's client cost more CPU than the rest of such an update (issue 12's profile). These reads are
  * one statement each, prepared once per connection on a server; everything else stays on Prisma, and so
- * does every write but one: a form's progress on the embedded database, written at every step of every form
- * (bot/session-store.ts), a statement that returns the row it wrote.
+ * does every write but one: a form's progress when there is no Redis to keep it, written at every step of
+ * every form (bot/session-store.ts), a statement that returns the row it wrote.
  *
  * Values come back as Prisma gives them: int8 as bigint, `timestamp` columns (Prisma's DateTime, kept in
  * UTC) as Date, json as objects. Enums must be selected as text (`status::text`), and columns named as
@@ -153,7 +153,8 @@ export function keyedRead<Row>(name: string, columns: readonly string[], text: (
 
 /** The rows of these distinct keys (their ids in the order of the read's columns) in one statement; `shared` from $2. */
 export function keyedRows<Row>(sql: SqlReader, { read, columns }: KeyedRead<Row>, keys: readonly (readonly (bigint | number | string)[])[], shared: readonly SqlValue[] = []): Promise<Row[]> {
-  // The ids are whole numbers (perKeyRows checks them), written as JSON numbers: exact at any size for int8.
+  // The ids are whole numbers (perKeyRows checks them; other callers pass ids they read), written as JSON
+  // numbers: exact at any size for int8.
   const json = `[${keys.map((key) => `{${columns.map((column, i) => `"${column}":${key[i]}`).join(',')}}`).join(',')}]`;
   return sql.rows(read, [json, ...shared]);
 }

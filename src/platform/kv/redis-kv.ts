@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { KeyValueStore } from './kv.js';
 
 /** The subset of a pino logger this module needs; pino's `Logger` satisfies it. */
@@ -157,7 +157,8 @@ export class RedisKeyValueStore implements KeyValueStore {
       (replies) =>
         waiters.forEach((waiter, i) => {
           const reply = replies[i] ?? null;
-          if (Array.isArray(reply)) waiter.reject(new Error(reply[0]));
+          // A server's refusal, as the command alone would have given it (metrics tell Redis's failures by it).
+          if (Array.isArray(reply)) waiter.reject(new (ReplyError as new (message: string) => Error)(reply[0]));
           else waiter.resolve(reply);
         }),
       (error: unknown) => waiters.forEach((waiter) => waiter.reject(error)),
