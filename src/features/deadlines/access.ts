@@ -9,7 +9,7 @@ import type { AdminRole } from '../../platform/db/generated/enums.js';
 import type { OutboxDb } from '../../platform/delivery/outbox.js';
 import { AppError } from '../../platform/errors.js';
 import type { SqlReader } from '../../platform/db/reader.js';
-import { memberDeadlineParts, ofApprovedNgo } from './member-list.js';
+import { memberDeadlineParts } from './member-list.js';
 
 export interface DeadlineAudience {
   countyIds: number[];
@@ -35,7 +35,6 @@ export function generalTargetsWhere(audience: DeadlineAudience): Prisma.NgoWhere
 }
 
 /** The checks over one client; long only because it lists them, each one short. */
-
 export function createAccess(prisma: PrismaClient, sql: SqlReader) {
   const partOf = memberDeadlineParts(sql);
   async function requireAdmin(adminId: bigint) {
@@ -79,11 +78,6 @@ export function createAccess(prisma: PrismaClient, sql: SqlReader) {
     return deadline;
   }
 
-  async function requireMemberNgo(userId: bigint) {
-    const member = await prisma.ngoMember.findUnique({ where: { userId }, include: { ngo: true } });
-    return ofApprovedNgo(member, (m) => m.ngo.status);
-  }
-
   /** County admins of the NGO's county when there are any, else the province's admins. */
   async function responsibleAdmins(countyId: number, db: OutboxDb = prisma) {
     const include = { user: { select: { language: true } } } as const;
@@ -123,7 +117,7 @@ export function createAccess(prisma: PrismaClient, sql: SqlReader) {
     return { deadline, target };
   }
 
-  return { requireAdmin, visibleDeadline, mayChangeWhole, changeableDeadline, requireMemberNgo, responsibleAdmins, projectNgo, reportable, reportForAdmin };
+  return { requireAdmin, visibleDeadline, mayChangeWhole, changeableDeadline, responsibleAdmins, projectNgo, reportable, reportForAdmin };
 }
 
 export type DeadlineAccess = ReturnType<typeof createAccess>;
